@@ -1,0 +1,32 @@
+/**
+ * Composition root: builds the extension's services and registers each feature. No logic lives
+ * here; every object created is owned by `context.subscriptions`.
+ */
+import type * as vscode from "vscode";
+import { Log } from "./host/log";
+import { registerCommand } from "./host/commands";
+import { ClientController } from "./client/clientController";
+import { Commands } from "./constants";
+
+export interface SpinKubeApi {
+  /** The language client controller (for tests and other extensions). */
+  readonly languageClient: ClientController;
+}
+
+export function activate(context: vscode.ExtensionContext): SpinKubeApi {
+  const log = new Log();
+  context.subscriptions.push(log);
+
+  const languageClient = new ClientController(context, log);
+  context.subscriptions.push(languageClient);
+  languageClient.startWhenNeeded();
+
+  registerCommand(context.subscriptions, log, Commands.restartServer, () => languageClient.restart());
+  registerCommand(context.subscriptions, log, Commands.showLogs, () => log.show());
+
+  return { languageClient };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

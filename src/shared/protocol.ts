@@ -1,0 +1,27 @@
+/**
+ * Custom LSP messages between the extension host and the language server, defined once.
+ * vscode-free.
+ */
+import { NotificationType } from "vscode-languageserver-protocol";
+
+/** A named object the cluster has, for completion and existence checks. */
+export interface ClusterObjectRef {
+  namespace: string;
+  name: string;
+}
+
+export interface ClusterFacts {
+  /** The kube context these facts came from, or undefined when no cluster is connected. */
+  context?: string;
+  executors: ClusterObjectRef[];
+  runtimeClasses: string[];
+  secrets: ClusterObjectRef[];
+  configMaps: ClusterObjectRef[];
+}
+
+/**
+ * Client → server: what the connected cluster has (executors, RuntimeClasses, Secrets, ConfigMaps).
+ * Sent by the explorer whenever its informers learn something new, so completion and the
+ * "executor does not exist" check use the cluster too, not only the workspace.
+ */
+export const ClusterFactsNotification = new NotificationType<ClusterFacts>("spinkube/clusterFacts");
