@@ -1,0 +1,66 @@
+/**
+ * The outline of a YAML file: one symbol per SpinApp or SpinAppExecutor document (`SpinApp name`,
+ * the namespace as detail), with the document's top-level `spec` keys as children. Other documents
+ * are left out; ranges are file-absolute (chunk line offsets). A cheap text test skips foreign
+ * documents without parsing them. vscode-free.
+ */
+import { isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
+import { SymbolKind, type DocumentSymbol } from "vscode-languageserver";
+import { parseChunk, splitDocuments, type Chunk } from "./documents";
+import { DEFAULT_NAMESPACE } from "./knowledge";
+import { chunkRange, keyString, pairAtPath, topLevelScalar } from "./yamlPath";
+import { GROUP, LEGACY_GROUP, isSpinKind, splitApiVersion } from "../shared/spinApp";
+
+function summary(v: unknown): string | undefined {
+  if (isScalar(v)) return v.value == null ? undefined : String(v.value);
+  if (isSeq(v)) return `${v.items.length} item${v.items.length === 1 ? "" : "s"}`;
+  if (isMap(v)) return `${v.items.length} key${v.items.length === 1 ? "" : "s"}`;
+  return undefined;
+}
+
+/** Document symbols for every SpinKube document of a file. Pass `chunks` when already split. */
+export function documentSymbols(text: string, chunks?: readonly Chunk[]): DocumentSymbol[] {
+  const out: DocumentSymbol[] = [];
+  for (const chunk of chunks ?? splitDocuments(text)) {
+    const kind = topLevelScalar(chunk.text, "kind");
+    const apiVersion = topLevelScalar(chunk.text, "apiVersion");
+    if (!isSpinKind(kind) || apiVersion === undefined) continue;
+    const group = splitApiVersion(apiVersion).group;
+    if (group !== GROUP && group !== LEGACY_GROUP) continue;
+    const { doc, lines } = parseChunk(chunk.text);
+    const contents = doc.contents as Node | null;
+    if (!isMap(contents) || !contents.range) continue;
+    const starts = lines.lineStarts;
+    const range = chunkRange(chunk, starts, contents.range[0], contents.range[1]);
+    const nameNode = pairAtPath(doc, ["metadata", "name"])?.value;
+    const name = isScalar(nameNode) && nameNode.value != null ? String(nameNode.value) : "(unnamed)";
+    const ns = doc.getIn(["metadata", "namespace"]);
+    const selection =
+      isScalar(nameNode) && nameNode.range ? chunkRange(chunk, starts, nameNode.range[0], nameNode.range[1]) : { start: range.start, end: range.start };
+    const children: DocumentSymbol[] = [];
+    const spec = pairAtPath(doc, ["spec"])?.value;
+    if (isMap(spec)) {
+      for (const item of spec.items as Pair<Node, Node | null>[]) {
+        const key = keyString(item.key);
+        if (!key || !item.key.range) continue;
+        const end = item.value?.range?.[1] ?? item.key.range[1];
+        children.push({
+          name: key,
+          detail: summary(item.value),
+          kind: isMap(item.value) ? SymbolKind.Object : isSeq(item.value) ? SymbolKind.Array : SymbolKind.Property,
+          range: chunkRange(chunk, starts, item.key.range[0], Math.max(end, item.key.range[1])),
+          selectionRange: chunkRange(chunk, starts, item.key.range[0], item.key.range[1]),
+        });
+      }
+    }
+    out.push({
+      name: `${kind} ${name}`,
+      detail: (typeof ns === "string" && ns ? ns : DEFAULT_NAMESPACE) + (group === LEGACY_GROUP ? ` · legacy group ${LEGACY_GROUP}` : ""),
+      kind: kind === "SpinApp" ? SymbolKind.Class : SymbolKind.Interface,
+      range,
+      selectionRange: selection,
+      children,
+    });
+  }
+  return out;
+}
