@@ -13,6 +13,8 @@ import { mapSchemaErrors, type RawDiagnostic } from "./errorMapping";
 import { pairAt, spanFor, nodeSpan } from "./ranges";
 import { schemaRegistry } from "./schemas";
 import { executorRules, spinAppRules } from "./webhookRules";
+import { runtimeClassDocHint } from "./runtimeHints";
+import { WORKLOAD_KIND_PATTERN, extractWorkload, type WorkloadInfo } from "./workloads";
 
 /** How the server treats a document. */
 export type Claim = "spinkube" | "legacy" | "template" | "other";
@@ -35,6 +37,10 @@ export interface DefinedObject {
   createDeployment?: boolean;
   runtimeClassName?: string;
   spinImage?: string;
+  /** For RuntimeClasses. */
+  handler?: string;
+  /** For SpinApps: spec.image. */
+  image?: string;
 }
 
 export interface ChunkAnalysis {
@@ -48,10 +54,15 @@ export interface ChunkAnalysis {
   /** Only for claimed documents with diagnostics (to place them); dropped otherwise to save memory. */
   lines?: LineCounter;
   executorRef?: ExecutorRef;
+  /** An executor's deploymentConfig.runtimeClassName, checked against the known RuntimeClasses. */
+  runtimeClassRef?: { name: string; span: [number, number] };
+  /** Pod spec facts of a Pod or workload template, judged by the runtime hints. */
+  workload?: WorkloadInfo;
   defines: DefinedObject[];
 }
 
 const INDEXED_KINDS = /^kind:\s*["']?(SpinAppExecutor|RuntimeClass|Secret|ConfigMap)\b/m;
+const INTERESTING_WORKLOAD = /runtimeClassName|image:/;
 const SNIFF_API = /^apiVersion:\s*["']?([^\s"'#]+)/m;
 const SNIFF_KIND = /^kind:\s*["']?([A-Za-z]+)/m;
 
@@ -66,7 +77,8 @@ export function analyzeChunk(text: string, options: AnalyzeOptions): ChunkAnalys
   const apiSniff = SNIFF_API.exec(text)?.[1];
   const group = apiSniff ? splitApiVersion(apiSniff).group : undefined;
   const claimed = group === GROUP || group === LEGACY_GROUP;
-  if (!claimed && !INDEXED_KINDS.test(text)) return { claim: "other", diagnostics: [], defines: [] };
+  const workload = !claimed && WORKLOAD_KIND_PATTERN.test(text) && INTERESTING_WORKLOAD.test(text);
+  if (!claimed && !workload && !INDEXED_KINDS.test(text)) return { claim: "other", diagnostics: [], defines: [] };
   try {
     return analyzeParsed(text, options, claimed);
   } catch (err) {
@@ -95,11 +107,7 @@ function analyzeParsed(text: string, options: AnalyzeOptions, claimed: boolean):
   const group = apiVersion ? splitApiVersion(apiVersion).group : undefined;
   const base = { kind, apiVersion, name, namespace };
 
-  if (!claimed) {
-    // Not ours: only remember what it defines (executors are ours; these are the others).
-    const defines: DefinedObject[] = kind && name && !doc.errors.length ? [{ kind, name, namespace }] : [];
-    return { claim: "other", ...base, diagnostics: [], defines };
-  }
+  if (!claimed) return analyzeOther(doc, text, lines, base);
 
   const diagnostics: RawDiagnostic[] = [];
   if (options.syntaxErrors) {
@@ -149,8 +157,11 @@ function analyzeParsed(text: string, options: AnalyzeOptions, claimed: boolean):
 
   const defines: DefinedObject[] = [];
   let executorRef: ExecutorRef | undefined;
+  let runtimeClassRef: ChunkAnalysis["runtimeClassRef"];
   if (kind === KIND_SPINAPP) {
     diagnostics.push(...spinAppRules(doc, text, obj));
+    const image = scalarString(doc, ["spec", "image"]);
+    if (name && image) defines.push({ kind: KIND_SPINAPP, name, namespace, image });
     const execName = scalarString(doc, ["spec", "executor"]);
     if (execName) {
       const annotationKey = (k: string) => {
@@ -169,6 +180,8 @@ function analyzeParsed(text: string, options: AnalyzeOptions, claimed: boolean):
     diagnostics.push(...executorRules(doc, text, obj));
     const spec = obj.spec as Record<string, unknown> | undefined;
     const dc = spec?.deploymentConfig as Record<string, unknown> | undefined;
+    const rcName = scalarString(doc, ["spec", "deploymentConfig", "runtimeClassName"]);
+    if (rcName) runtimeClassRef = { name: rcName, span: spanFor(doc, text, ["spec", "deploymentConfig", "runtimeClassName"], "value") };
     if (name)
       defines.push({
         kind: KIND_EXECUTOR,
@@ -179,7 +192,29 @@ function analyzeParsed(text: string, options: AnalyzeOptions, claimed: boolean):
         spinImage: typeof dc?.spinImage === "string" ? dc.spinImage : undefined,
       });
   }
-  return { claim: "spinkube", ...base, kind: kind as SpinKind, diagnostics: dedupe(withoutEchoes(diagnostics)), lines, executorRef, defines };
+  return { claim: "spinkube", ...base, kind: kind as SpinKind, diagnostics: dedupe(withoutEchoes(diagnostics)), lines, executorRef, runtimeClassRef, defines };
+}
+
+/**
+ * A document SpinKube does not own: remember what it defines (RuntimeClasses with their handler,
+ * Secrets, ConfigMaps) and, for Pods and workload templates, the pod spec facts for runtime hints.
+ * YAML errors in these documents are not ours to report.
+ */
+function analyzeOther(doc: Document, text: string, lines: LineCounter, base: Pick<ChunkAnalysis, "kind" | "apiVersion" | "name" | "namespace">): ChunkAnalysis {
+  const { kind, name, namespace } = base;
+  const out: ChunkAnalysis = { claim: "other", ...base, diagnostics: [], defines: [] };
+  if (!kind || doc.errors.length) return out;
+  if (kind === "RuntimeClass") {
+    const handler = scalarString(doc, ["handler"]);
+    if (name) out.defines.push({ kind, name, namespace: undefined, handler });
+    out.diagnostics.push(...runtimeClassDocHint(name, handler, spanFor(doc, text, ["handler"], "value")));
+  } else if (name && (kind === "Secret" || kind === "ConfigMap")) {
+    out.defines.push({ kind, name, namespace });
+  } else {
+    out.workload = extractWorkload(doc, text, kind);
+  }
+  if (out.diagnostics.length || out.workload) out.lines = lines;
+  return out;
 }
 
 /**

@@ -40,6 +40,21 @@ export const Codes = {
   executorMissing: "executor-missing",
   /** spec.executor names no executor in that namespace. data: ExecutorNotFoundData */
   executorNotFound: "executor-not-found",
+  // Runtime hints (FACTS.md sections (b), (f)).
+  /** runtimeClassName under a container. data: MoveRuntimeClassData (runtimeHints.ts) */
+  runtimeClassInContainer: "runtime-class-in-container",
+  /** A Spin app container in a pod without a Spin runtime class. data: AddRuntimeClassData */
+  wasmWithoutRuntimeClass: "wasm-without-runtime-class",
+  /** runtimeClassName names a class nobody defines. data: { name, suggestions } */
+  unknownRuntimeClass: "unknown-runtime-class",
+  /** exec probe on a container the shim runs as Wasm. */
+  wasmExecProbe: "wasm-exec-probe",
+  /** shell command on a container the shim runs as Wasm. */
+  wasmShellCommand: "wasm-shell-command",
+  /** two Spin containers on the default 0.0.0.0:80 in one pod. */
+  wasmPortClash: "wasm-port-clash",
+  /** RuntimeClass handler that is not a containerd runtime name the Spin shim registers. */
+  runtimeClassHandler: "runtime-class-handler",
 } as const;
 
 export type Code = (typeof Codes)[keyof typeof Codes];

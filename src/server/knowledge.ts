@@ -12,6 +12,23 @@ export interface KnownObject extends ClusterObjectRef {
   origin: Origin;
   /** For workspace objects: the file that defines it. */
   uri?: string;
+  /** For RuntimeClasses: the handler. */
+  handler?: string;
+}
+
+/** An image known to be a Spin app, and how we know. */
+export interface SpinImage {
+  image: string;
+  /** For messages: `SpinApp "hello" in apps/hello.yaml`, `pushed from hello/spin.toml`, … */
+  source: string;
+}
+
+export interface FileDefinitions {
+  executors: ExecutorInfo[];
+  runtimeClasses: KnownObject[];
+  secrets: KnownObject[];
+  configMaps: KnownObject[];
+  spinImages: SpinImage[];
 }
 
 export interface ExecutorInfo extends KnownObject {
@@ -25,16 +42,28 @@ export const DEFAULT_NAMESPACE = "default";
 
 export class Knowledge {
   /** Workspace objects by file uri, replaced whenever that file is re-indexed. */
-  private readonly byUri = new Map<string, { executors: ExecutorInfo[]; runtimeClasses: KnownObject[]; secrets: KnownObject[]; configMaps: KnownObject[] }>();
+  private readonly byUri = new Map<string, FileDefinitions>();
   private cluster: ClusterFacts | undefined;
+  private pushed: SpinImage[] = [];
 
   /** Replaces what one workspace file defines. */
-  setFile(
-    uri: string,
-    defs: { executors: ExecutorInfo[]; runtimeClasses: KnownObject[]; secrets: KnownObject[]; configMaps: KnownObject[] },
-  ): void {
-    if (defs.executors.length + defs.runtimeClasses.length + defs.secrets.length + defs.configMaps.length === 0) this.byUri.delete(uri);
+  setFile(uri: string, defs: FileDefinitions): void {
+    if (Object.values(defs).every((list: unknown[]) => list.length === 0)) this.byUri.delete(uri);
     else this.byUri.set(uri, defs);
+  }
+
+  /** Images pushed from the workspace's Spin apps (sent by the extension host). */
+  setPushedImages(images: readonly string[]): void {
+    this.pushed = images.map((image) => ({ image, source: "pushed from this workspace" }));
+  }
+
+  /** Images known to be Spin apps: workspace SpinApps, pushed images, the cluster's SpinApps. */
+  spinImages(): SpinImage[] {
+    const out: SpinImage[] = [];
+    for (const d of this.byUri.values()) out.push(...d.spinImages);
+    out.push(...this.pushed);
+    for (const image of this.cluster?.spinAppImages ?? []) out.push({ image, source: `run by a SpinApp in cluster context ${this.cluster?.context}` });
+    return out;
   }
 
   deleteFile(uri: string): void {
@@ -72,7 +101,7 @@ export class Knowledge {
   runtimeClasses(): KnownObject[] {
     const out: KnownObject[] = [];
     for (const d of this.byUri.values()) out.push(...d.runtimeClasses);
-    for (const name of this.cluster?.runtimeClasses ?? []) out.push({ name, namespace: "", origin: "cluster" });
+    for (const r of this.cluster?.runtimeClasses ?? []) out.push({ name: r.name, handler: r.handler, namespace: "", origin: "cluster" });
     return out;
   }
 

@@ -13,7 +13,7 @@ import {
   type InitializeResult,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { ClusterFactsNotification } from "../shared/protocol";
+import { ClusterFactsNotification, PushedImagesNotification } from "../shared/protocol";
 import { normalizeSettings } from "../shared/settings";
 import { SpinKubeService } from "./service";
 import { Scheduler } from "./scheduler";
@@ -111,6 +111,11 @@ connection.onDidChangeWatchedFiles(async (params) => {
 
 connection.onNotification(ClusterFactsNotification, (facts) => {
   service.knowledge.setCluster(facts.context === undefined ? undefined : facts);
+  republishAll();
+});
+
+connection.onNotification(PushedImagesNotification, ({ images }) => {
+  service.knowledge.setPushedImages(images);
   republishAll();
 });
 

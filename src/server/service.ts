@@ -10,10 +10,11 @@ import { checkExecutorRef } from "./crossChecks";
 import { SOURCE } from "./diagnosticCodes";
 import { splitDocuments, type Chunk } from "./documents";
 import type { RawDiagnostic } from "./errorMapping";
-import { DEFAULT_NAMESPACE, Knowledge, type ExecutorInfo, type KnownObject } from "./knowledge";
+import { DEFAULT_NAMESPACE, Knowledge, type ExecutorInfo, type KnownObject, type SpinImage } from "./knowledge";
 import { toRange } from "./ranges";
+import { unknownClass, workloadHints } from "./runtimeHints";
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from "../shared/settings";
-import { KIND_EXECUTOR } from "../shared/spinApp";
+import { KIND_EXECUTOR, KIND_SPINAPP } from "../shared/spinApp";
 
 /** How long validation works before yielding to other requests. */
 const SLICE_MS = 8;
@@ -100,6 +101,8 @@ export class SpinKubeService {
       const place = (d: RawDiagnostic) => out.push(toDiagnostic(d, a, f.chunks[i].line));
       a.diagnostics.forEach(place);
       if (a.executorRef) checkExecutorRef(a.executorRef, this.knowledge).forEach(place);
+      if (a.runtimeClassRef) unknownClass(a.runtimeClassRef.name, a.runtimeClassRef.span, this.knowledge).forEach(place);
+      if (a.workload) workloadHints(a.workload, this.knowledge).forEach(place);
     }
     return out;
   }
@@ -136,17 +139,20 @@ export class SpinKubeService {
     const runtimeClasses: KnownObject[] = [];
     const secrets: KnownObject[] = [];
     const configMaps: KnownObject[] = [];
+    const spinImages: SpinImage[] = [];
+    const file = uri.slice(uri.lastIndexOf("/") + 1);
     for (const a of analyses) {
       for (const d of a.defines) {
         const namespace = d.namespace ?? DEFAULT_NAMESPACE;
         const base = { name: d.name, namespace, origin: "workspace" as const, uri };
         if (d.kind === KIND_EXECUTOR) executors.push({ ...base, createDeployment: d.createDeployment, runtimeClassName: d.runtimeClassName, spinImage: d.spinImage });
-        else if (d.kind === "RuntimeClass") runtimeClasses.push({ ...base, namespace: "" });
+        else if (d.kind === "RuntimeClass") runtimeClasses.push({ ...base, namespace: "", handler: d.handler });
+        else if (d.kind === KIND_SPINAPP && d.image) spinImages.push({ image: d.image, source: `run by SpinApp "${d.name}" in ${file}` });
         else if (d.kind === "Secret") secrets.push(base);
         else if (d.kind === "ConfigMap") configMaps.push(base);
       }
     }
-    this.knowledge.setFile(uri, { executors, runtimeClasses, secrets, configMaps });
+    this.knowledge.setFile(uri, { executors, runtimeClasses, secrets, configMaps, spinImages });
   }
 }
 

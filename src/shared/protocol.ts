@@ -13,11 +13,19 @@ export interface ClusterObjectRef {
 export interface ClusterFacts {
   /** The kube context these facts came from, or undefined when no cluster is connected. */
   context?: string;
-  executors: ClusterObjectRef[];
-  runtimeClasses: string[];
+  executors: (ClusterObjectRef & { createDeployment?: boolean; runtimeClassName?: string; spinImage?: string })[];
+  runtimeClasses: { name: string; handler?: string }[];
   secrets: ClusterObjectRef[];
   configMaps: ClusterObjectRef[];
+  /** Images the cluster's SpinApps run (so raw workloads using them are known to be Wasm). */
+  spinAppImages?: string[];
 }
+
+/**
+ * Client → server: images the extension pushed from the workspace's spin.toml apps (`spin registry
+ * push`), so a raw Deployment using one is recognised as a Spin app.
+ */
+export const PushedImagesNotification = new NotificationType<{ images: string[] }>("spinkube/pushedImages");
 
 /**
  * Client → server: what the connected cluster has (executors, RuntimeClasses, Secrets, ConfigMaps).
