@@ -1,13 +1,15 @@
 /**
  * Quick fixes for the server's diagnostics, driven by `Diagnostic.code` and the `data` each code
- * carries (diagnosticCodes.ts): did-you-mean for unknown keys and executor names, the legacy group
- * migration, quantity spelling, missing required fields, quoting YAML 1.1 scalars. Edits are
- * minimal ranges computed from the `yaml` AST of the one document concerned, so comments and
- * formatting elsewhere are untouched and the result re-parses. vscode-free.
+ * carries (diagnosticCodes.ts, runtimeHints.ts): did-you-mean for unknown keys, executor and
+ * RuntimeClass names; the legacy group migration; quantity spelling; missing required fields;
+ * quoting YAML 1.1 scalars; the webhook conflicts (replicas with autoscaling, runtimeClassName with
+ * spinImage); runtimeClassName on the pod spec. Edits are minimal ranges computed from the `yaml`
+ * AST of the one document concerned, so comments and formatting elsewhere stay as they are and
+ * the result re-parses. vscode-free.
  */
-import { isMap, isScalar, Scalar, type Document, type Node, type Pair } from "yaml";
+import { isMap, isScalar, Scalar, type Document, type LineCounter, type Node, type Pair } from "yaml";
 import { CodeActionKind, TextEdit, type CodeAction, type Diagnostic } from "vscode-languageserver";
-import { parseChunk, splitDocuments, type Chunk, type ParsedChunk } from "./documents";
+import { parseChunk, splitDocuments, type Chunk } from "./documents";
 import {
   Codes,
   type ExecutorNotFoundData,
@@ -17,94 +19,125 @@ import {
   type QuoteData,
   type UnknownFieldData,
 } from "./diagnosticCodes";
-import { schemaAt, schemaRegistry, type JsonSchema } from "./schemas";
-import { astPathAt, chunkAtLine, chunkOffset, chunkRange, lineStarts, nodeAtPath, pairAtPath, topLevelScalar, type YamlPath } from "./yamlPath";
+import type { AddRuntimeClassData, MoveRuntimeClassData } from "./runtimeHints";
+import { schemaAt, schemaRegistry } from "./schemas";
+import { typicalValue } from "./completion";
+import { nodeAt, pairAt, toRange, type YamlPath } from "./ranges";
+import { astPathAt, chunkAtLine, chunkOffset, topLevelScalar } from "./yamlPath";
 import { GROUP, LEGACY_GROUP, isSpinKind, splitApiVersion } from "../shared/spinApp";
 
-/** The executor the operator's install guide applies; the placeholder for a missing `executor`. */
-const DEFAULT_EXECUTOR = "containerd-shim-spin";
-
-/** One parsed document of the file, with what edits need. */
+/** One parsed document of the file. */
 interface Doc {
   chunk: Chunk;
-  parsed: ParsedChunk;
-  starts: number[];
+  doc: Document.Parsed;
+  lines: LineCounter;
 }
+
+type KeyedPair = Pair<Node, Node | null>;
 
 /**
  * Quick fixes for the given diagnostics (those the client sends for a range). Each action fixes
- * one diagnostic; the first suggestion of a did-you-mean is preferred. Pass `chunks` when the
- * caller already split the file; only documents holding a diagnostic are parsed.
+ * one diagnostic; the most likely fix is preferred. Pass `chunks` when the caller already split
+ * the file; only documents holding a diagnostic are parsed.
  */
 export function codeActions(uri: string, text: string, diagnostics: readonly Diagnostic[], chunks?: readonly Chunk[]): CodeAction[] {
   const all = chunks ?? splitDocuments(text);
   const cache = new Map<number, Doc>();
-  const docAt = (line: number): Doc => {
-    const i = chunkAtLine(all, line);
+  const load = (i: number): Doc => {
     let d = cache.get(i);
     if (!d) {
-      const chunk = all[i];
-      const parsed = parseChunk(chunk.text);
-      d = { chunk, parsed, starts: parsed.lines.lineStarts.length ? parsed.lines.lineStarts : lineStarts(chunk.text) };
+      const parsed = parseChunk(all[i].text);
+      d = { chunk: all[i], doc: parsed.doc, lines: parsed.lines };
       cache.set(i, d);
     }
     return d;
   };
   const out: CodeAction[] = [];
   for (const diag of diagnostics) {
-    const doc = docAt(diag.range.start.line);
-    const at = chunkOffset(doc.chunk, doc.starts, diag.range.start);
-    const action = (title: string, edits: TextEdit[], isPreferred = false): void => {
-      out.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred, edit: { changes: { [uri]: edits } } });
+    const doc = load(chunkAtLine(all, diag.range.start.line));
+    const at = chunkOffset(doc.chunk, doc.lines, diag.range.start);
+    const action = (title: string, edits: (TextEdit | undefined)[], isPreferred = false): void => {
+      if (edits.length === 0 || edits.some((e) => !e)) return;
+      out.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred, edit: { changes: { [uri]: edits as TextEdit[] } } });
     };
     switch (diag.code) {
       case Codes.unknownField: {
         const data = diag.data as UnknownFieldData | undefined;
-        const key = data && keyNodeAt(doc.parsed.doc, at, data.key);
-        if (!data || !key?.range) break;
-        data.suggestions.forEach((s, i) => action(`Change '${data.key}' to '${s}'`, [edit(doc, key.range!, s)], i === 0));
+        if (!data) break;
+        const key = (data.parentPath && pairAt(doc.doc, [...data.parentPath, data.key])?.key) ?? keyNodeAt(doc.doc, at, data.key);
+        data.suggestions.forEach((s, i) => action(`Change '${data.key}' to '${s}'`, [replaceNode(doc, key, s)], i === 0));
         break;
       }
       case Codes.legacyGroup: {
         const data = diag.data as LegacyGroupData | undefined;
-        const fix = data && migrateEdit(doc, data.replacement);
-        if (!data || !fix) break;
-        action(`Change apiVersion to ${data.replacement}`, [fix], true);
-        const others = legacyDocuments(all, doc.chunk, (i) => docAt(all[i].line));
-        const edits = [fix, ...others.map((d) => migrateEdit(d, data.replacement)).filter((e): e is TextEdit => !!e)];
-        if (edits.length > 1) action(`Change apiVersion to ${data.replacement} in all ${edits.length} documents of this file`, edits);
+        if (!data) break;
+        const own = migrateEdit(doc, data.replacement);
+        action(`Change apiVersion to ${data.replacement}`, [own], true);
+        const others = all.map((c, i) => (c !== doc.chunk && isLegacySpinKube(c) ? migrateEdit(load(i), data.replacement) : undefined)).filter((e) => e);
+        if (others.length) action(`Change apiVersion to ${data.replacement} in all ${others.length + 1} documents of this file`, [own, ...others]);
         break;
       }
-      case Codes.quantity: {
+      case Codes.quantity:
+      case Codes.invocationMemoryInvalid: {
         const data = diag.data as QuantityData | undefined;
-        const node = data && scalarAt(doc.parsed.doc, at);
-        if (!data || !node?.range) break;
-        action(`Change to ${data.replacement}`, [edit(doc, node.range, rewriteScalar(node, data.replacement))], true);
+        if (!data?.replacement) break;
+        action(`Change to ${data.replacement}`, [replaceScalar(doc, scalarAt(doc.doc, at), data.replacement)], true);
         break;
       }
       case Codes.yaml11Scalar: {
         const data = diag.data as QuoteData | undefined;
-        const node = data && scalarAt(doc.parsed.doc, at);
+        const node = scalarAt(doc.doc, at);
         if (!data || !node?.range) break;
         const source = doc.chunk.text.slice(node.range[0], node.range[1]);
-        action(`Quote ${source} as a string`, [edit(doc, node.range, JSON.stringify(source))], true);
+        action(`Quote ${source} as the string "${source}"`, [replaceNode(doc, node, JSON.stringify(source))], true);
         break;
       }
-      case Codes.executorNotFound: {
-        const data = diag.data as ExecutorNotFoundData | undefined;
-        const node = data && scalarAt(doc.parsed.doc, at);
-        if (!data || !node?.range) break;
-        data.suggestions.forEach((s, i) =>
-          action(`Change executor to '${s}'`, [edit(doc, node.range!, rewriteScalar(node, s))], i === 0),
-        );
+      case Codes.executorNotFound:
+      case Codes.unknownRuntimeClass: {
+        const data = diag.data as Pick<ExecutorNotFoundData, "name" | "suggestions"> | undefined;
+        const node = scalarAt(doc.doc, at);
+        const what = diag.code === Codes.executorNotFound ? "executor" : "runtimeClassName";
+        data?.suggestions.forEach((s, i) => action(`Change ${what} to '${s}'`, [replaceScalar(doc, node, s)], i === 0));
         break;
       }
       case Codes.missingField:
-      case Codes.executorMissing: {
+      case Codes.executorMissing:
+      case Codes.replicasMin:
+      case Codes.executorRuntimeMissing: {
         const data = diag.data as MissingFieldData | undefined;
-        const fix = data && insertFieldEdit(doc, data);
-        if (!data || !fix) break;
-        action(`Add '${fix.line.trim()}'`, [fix.edit], true);
+        if (!data?.field) break;
+        const entry = `${data.field}: ${placeholder(doc, data.parentPath, data.field)}`;
+        action(`Add '${entry}'`, [insertEntry(doc, data.parentPath, entry, "end")], true);
+        break;
+      }
+      case Codes.wasmWithoutRuntimeClass: {
+        const data = diag.data as AddRuntimeClassData | undefined;
+        if (!data) break;
+        const entry = `runtimeClassName: ${data.runtimeClassName}`;
+        action(`Add '${entry}' to ${data.podSpecPath.join(".")}`, [insertEntry(doc, data.podSpecPath, entry, "start")], true);
+        break;
+      }
+      case Codes.runtimeClassInContainer: {
+        const data = diag.data as MoveRuntimeClassData | undefined;
+        const hit = astPathAt(doc.doc, at);
+        if (!data || !hit?.onKey || !hit.pair) break;
+        const remove = deletePair(doc, hit.pair as KeyedPair);
+        const podHas = pairAt(doc.doc, [...data.podSpecPath, "runtimeClassName"]) !== undefined;
+        const add = podHas ? [] : [insertEntry(doc, data.podSpecPath, `runtimeClassName: ${data.value}`, "start")];
+        action(`Move runtimeClassName to ${data.podSpecPath.join(".")}`, [...add, remove], true);
+        break;
+      }
+      case Codes.replicasWithAutoscaling: {
+        const pair = pairAt(doc.doc, ["spec", "replicas"]);
+        action("Remove replicas (the autoscaler sets the count)", [pair && deletePair(doc, pair)], true);
+        break;
+      }
+      case Codes.executorRuntimeExclusive: {
+        const dc = ["spec", "deploymentConfig"];
+        const spinImage = pairAt(doc.doc, [...dc, "spinImage"]);
+        const runtimeClass = pairAt(doc.doc, [...dc, "runtimeClassName"]);
+        action("Remove spinImage (run on the containerd shim)", [spinImage && deletePair(doc, spinImage)], true);
+        action("Remove runtimeClassName (run in a spintainer)", [runtimeClass && deletePair(doc, runtimeClass)]);
         break;
       }
     }
@@ -112,15 +145,19 @@ export function codeActions(uri: string, text: string, diagnostics: readonly Dia
   return out;
 }
 
-function edit(doc: Doc, range: readonly number[], newText: string): TextEdit {
-  return TextEdit.replace(chunkRange(doc.chunk, doc.starts, range[0], range[1]), newText);
+function replaceNode(doc: Doc, node: Node | null | undefined, newText: string): TextEdit | undefined {
+  const r = node?.range;
+  return r ? TextEdit.replace(toRange(doc.lines, [r[0], r[1]], doc.chunk.line), newText) : undefined;
+}
+
+function replaceScalar(doc: Doc, node: Scalar | undefined, value: string): TextEdit | undefined {
+  return node && replaceNode(doc, node, rewriteScalar(node, value));
 }
 
 /** The key node named `key` under the offset (the diagnostic sits on the key). */
 function keyNodeAt(doc: Document, offset: number, key: string): Node | undefined {
   const hit = astPathAt(doc, offset);
-  if (hit?.onKey && hit.path[hit.path.length - 1] === key) return hit.node;
-  return undefined;
+  return hit?.onKey && hit.path[hit.path.length - 1] === key ? hit.node : undefined;
 }
 
 /** The scalar value under the offset. */
@@ -142,56 +179,47 @@ function readsAsString(value: string): boolean {
   return doc.errors.length === 0 && isScalar(doc.contents) && doc.contents.value === value;
 }
 
-/** The edit rewriting a document's apiVersion value to `replacement`. */
+function isLegacySpinKube(c: Chunk): boolean {
+  const apiVersion = topLevelScalar(c.text, "apiVersion");
+  return apiVersion !== undefined && splitApiVersion(apiVersion).group === LEGACY_GROUP && isSpinKind(topLevelScalar(c.text, "kind"));
+}
+
+/** The edit rewriting a document's apiVersion value (and nothing else). */
 function migrateEdit(doc: Doc, replacement: string): TextEdit | undefined {
-  const found = pairAtPath(doc.parsed.doc, ["apiVersion"]);
-  const value = found?.value;
-  if (!isScalar(value) || !value.range) return undefined;
-  return edit(doc, value.range, rewriteScalar(value, replacement));
+  const value = pairAt(doc.doc, ["apiVersion"])?.value;
+  return isScalar(value) ? replaceScalar(doc, value, replacement) : undefined;
 }
 
-/** The other documents of the file still on the legacy group (a cheap text test before parsing). */
-function legacyDocuments(all: readonly Chunk[], except: Chunk, load: (i: number) => Doc): Doc[] {
-  const out: Doc[] = [];
-  all.forEach((c, i) => {
-    if (c === except) return;
-    const apiVersion = topLevelScalar(c.text, "apiVersion");
-    if (apiVersion === undefined || splitApiVersion(apiVersion).group !== LEGACY_GROUP) return;
-    if (!isSpinKind(topLevelScalar(c.text, "kind"))) return;
-    out.push(load(i));
-  });
-  return out;
-}
-
-/** A placeholder value for a missing field, valid YAML of the field's type. */
-function placeholder(field: string, s: JsonSchema | undefined): string {
-  if (field === "executor") return DEFAULT_EXECUTOR;
+/** A placeholder value for a missing field: valid YAML of the field's type. */
+function placeholder(doc: Doc, parentPath: YamlPath, field: string): string {
+  const kind = topLevelScalar(doc.chunk.text, "kind");
+  const apiVersion = topLevelScalar(doc.chunk.text, "apiVersion");
+  if (!isSpinKind(kind) || !apiVersion || splitApiVersion(apiVersion).group !== GROUP) return '""';
+  const path = [...parentPath, field];
+  const s = schemaAt(schemaRegistry().schema(kind), path);
   if (!s) return '""';
   if (s.enum?.length) return JSON.stringify(s.enum[0]);
-  if (s.default !== undefined) return JSON.stringify(s.default);
-  if (s["x-kubernetes-int-or-string"]) return "128Mi";
-  switch (s.type) {
-    case "boolean":
-      return field === "createDeployment" ? "true" : "false";
-    case "integer":
-    case "number":
-      return field === "replicas" ? "1" : "0";
-    case "array":
-      return "[]";
-    case "object":
-      return "{}";
-    default:
-      return '""';
-  }
+  if (s.type === "boolean") return field === "createDeployment" ? "true" : String(s.default ?? false);
+  const typical = typicalValue(kind, path, s);
+  if (typical !== undefined) return readsAsString(typical) || s.type === "integer" ? typical : JSON.stringify(typical);
+  if (s.type === "integer" || s.type === "number") return "0";
+  if (s.type === "array") return "[]";
+  if (s.type === "object") return "{}";
+  return '""';
 }
 
 /** Column of a chunk offset. */
 function columnOf(doc: Doc, offset: number): number {
-  const text = doc.chunk.text;
-  return offset - (text.lastIndexOf("\n", offset - 1) + 1);
+  return offset - (doc.chunk.text.lastIndexOf("\n", offset - 1) + 1);
 }
 
-/** The chunk offset of the end of the line holding `offset` (before its line break). */
+/** True when only spaces precede `offset` on its line (the node starts the line). */
+function startsLine(doc: Doc, offset: number): boolean {
+  const text = doc.chunk.text;
+  return /^[ ]*$/.test(text.slice(text.lastIndexOf("\n", offset - 1) + 1, offset));
+}
+
+/** Chunk offset of the end of the line holding the last character before `offset` (before its line break). */
 function lineEndAfter(doc: Doc, offset: number): number {
   const text = doc.chunk.text;
   const from = offset > 0 && text[offset - 1] === "\n" ? offset - 1 : offset;
@@ -200,46 +228,56 @@ function lineEndAfter(doc: Doc, offset: number): number {
   return nl > 0 && text[nl - 1] === "\r" ? nl - 1 : nl;
 }
 
-/** The edit adding `field: placeholder` to the mapping at `parentPath`, indented like its siblings. */
-function insertFieldEdit(doc: Doc, data: MissingFieldData): { edit: TextEdit; line: string } | undefined {
-  const ydoc = doc.parsed.doc;
-  const kind = topLevelScalar(doc.chunk.text, "kind");
-  const apiVersion = topLevelScalar(doc.chunk.text, "apiVersion");
-  const root = isSpinKind(kind) && apiVersion && splitApiVersion(apiVersion).group === GROUP ? schemaRegistry().schema(kind) : undefined;
-  const path: YamlPath = [...data.parentPath, data.field];
-  const entry = `${data.field}: ${placeholder(data.field, root && schemaAt(root, path))}`;
-  const parent = nodeAtPath(ydoc, data.parentPath);
-  const pos = (o: number) => chunkRange(doc.chunk, doc.starts, o, o);
-  if (isMap(parent) && parent.items.length > 0 && !parent.flow) {
-    const first = parent.items[0] as Pair<Node, Node | null>;
-    const last = parent.items[parent.items.length - 1] as Pair<Node, Node | null>;
-    if (!first.key?.range || !last.key?.range) return undefined;
-    const indent = " ".repeat(columnOf(doc, first.key.range[0]));
-    const end = lastContentEnd(last);
-    return { edit: TextEdit.insert(pos(lineEndAfter(doc, end)).start, `\n${indent}${entry}`), line: entry };
-  }
+/** Chunk offset just past a pair's last content (its value, or its key when the value is empty). */
+function lastContentEnd(pair: KeyedPair): number {
+  const v = pair.value;
+  if (v?.range && !(isScalar(v) && v.value == null && !v.source)) return v.range[1];
+  return pair.key.range![1];
+}
+
+function insertAt(doc: Doc, offset: number, text: string): TextEdit {
+  return TextEdit.insert(toRange(doc.lines, [offset, offset], doc.chunk.line).start, text);
+}
+
+/**
+ * The edit adding the line `entry` to the mapping at `parentPath`, indented like its keys: after
+ * its last entry ("end") or before its first ("start", which never touches the entries' lines).
+ * Handles flow mappings and a `key:` that has no value yet.
+ */
+function insertEntry(doc: Doc, parentPath: YamlPath, entry: string, where: "start" | "end"): TextEdit | undefined {
+  const parent = nodeAt(doc.doc, parentPath);
+  const text = doc.chunk.text;
   if (isMap(parent) && parent.flow && parent.range) {
-    const text = doc.chunk.text;
     let close = parent.range[1] - 1;
     while (close > parent.range[0] && text[close] !== "}") close--;
     let at = close;
     while (at > parent.range[0] + 1 && /\s/.test(text[at - 1])) at--;
-    const sep = parent.items.length ? ", " : "";
-    return { edit: TextEdit.insert(pos(at).start, `${sep}${entry}`), line: entry };
+    return insertAt(doc, at, `${parent.items.length ? ", " : ""}${entry}`);
   }
-  if (data.parentPath.length === 0) return undefined;
-  // `key:` with no value yet: the field goes on the next line, two columns in.
-  const holder = pairAtPath(ydoc, data.parentPath);
-  const empty = !holder?.value || (isScalar(holder.value) && holder.value.value == null && !holder.value.source);
-  const key = holder?.pair?.key as Node | undefined;
-  if (!empty || !key?.range) return undefined;
-  const indent = " ".repeat(columnOf(doc, key.range[0]) + 2);
-  return { edit: TextEdit.insert(pos(lineEndAfter(doc, key.range[1])).start, `\n${indent}${entry}`), line: entry };
+  if (isMap(parent) && parent.items.length > 0) {
+    const first = parent.items[0] as KeyedPair;
+    const firstStart = first.key?.range?.[0];
+    if (firstStart === undefined) return undefined;
+    const indent = " ".repeat(columnOf(doc, firstStart));
+    if (where === "start" && startsLine(doc, firstStart)) return insertAt(doc, firstStart - indent.length, `${indent}${entry}\n`);
+    return insertAt(doc, lineEndAfter(doc, lastContentEnd(parent.items[parent.items.length - 1] as KeyedPair)), `\n${indent}${entry}`);
+  }
+  // `key:` with no value yet: the entry goes on the next line, two columns in.
+  if (parentPath.length === 0 || typeof parentPath[parentPath.length - 1] !== "string") return undefined;
+  const holder = pairAt(doc.doc, parentPath);
+  const v = holder?.value;
+  if (!holder?.key.range || (v && !(isScalar(v) && v.value == null && !v.source))) return undefined;
+  const indent = " ".repeat(columnOf(doc, holder.key.range[0]) + 2);
+  return insertAt(doc, lineEndAfter(doc, holder.key.range[1]), `\n${indent}${entry}`);
 }
 
-/** Chunk offset just past a pair's last content (its value, or its key when the value is empty). */
-function lastContentEnd(pair: Pair<Node, Node | null>): number {
-  const v = pair.value;
-  if (v?.range && !(isScalar(v) && v.value == null && !v.source)) return v.range[1];
-  return pair.key.range![1];
+/** The edit deleting a pair's whole lines (only when its key starts a line). */
+function deletePair(doc: Doc, pair: KeyedPair): TextEdit | undefined {
+  const start = pair.key?.range?.[0];
+  if (start === undefined || !startsLine(doc, start)) return undefined;
+  const from = start - columnOf(doc, start);
+  const end = lineEndAfter(doc, lastContentEnd(pair));
+  const text = doc.chunk.text;
+  const to = text[end] === "\r" ? end + 2 : text[end] === "\n" ? end + 1 : end;
+  return TextEdit.replace(toRange(doc.lines, [from, to], doc.chunk.line), "");
 }

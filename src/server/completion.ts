@@ -18,7 +18,9 @@ import { chunkAt, parseChunk, splitDocuments, type Chunk } from "./documents";
 import { DEFAULT_NAMESPACE, type Knowledge } from "./knowledge";
 import { describeType, propertyNames, schemaAt, schemaRegistry, type JsonSchema } from "./schemas";
 import { fieldMarkdown } from "./hover";
-import { chunkRange, pathAtOffset, topLevelScalar, type CursorContext, type YamlPath } from "./yamlPath";
+import { DEFAULT_SPIN_RUNTIME_CLASS } from "./runtimeHints";
+import { pathAtOffset, topLevelScalar, type CursorContext } from "./yamlPath";
+import { toRange, type YamlPath } from "./ranges";
 import {
   API_VERSION,
   GROUP,
@@ -36,7 +38,7 @@ const SERVER_SET: Record<string, readonly string[]> = {
   metadata: ["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields"],
 };
 
-/** The executor the operator's install guide applies (`spin-operator.shim-executor.yaml`). */
+/** The executor the operator's install guide applies (`spin-operator.shim-executor.yaml`, FACTS.md (b)). */
 const DEFAULT_EXECUTOR = "containerd-shim-spin";
 
 /** What a completion needs to know about the document besides the cursor. */
@@ -63,7 +65,7 @@ export function complete(text: string, offset: number, knowledge: Knowledge, chu
   const { doc, lines } = parseChunk(chunk.text);
   const ctx = pathAtOffset(chunk.text, offset - chunk.start, doc);
   if (!ctx) return [];
-  const range = chunkRange(chunk, lines.lineStarts, ctx.replaceStart, ctx.replaceEnd);
+  const range = toRange(lines, [ctx.replaceStart, ctx.replaceEnd], chunk.line);
   const atRoot = (key: string) => !ctx.onKey && ctx.path.length === 1 && ctx.path[0] === key;
 
   // While apiVersion or kind is being typed, the other one decides whether this is ours.
@@ -208,15 +210,24 @@ function scalarPlaceholder(s: JsonSchema, path: YamlPath, scope: Scope, n: { n: 
   const i = n.n++;
   const choice = (vals: readonly string[]) => `\${${i}|${vals.map(escapeChoice).join(",")}|}`;
   const def = (v: string) => `\${${i}:${escapeSnippet(v)}}`;
-  const last = path[path.length - 1];
   if (s.enum?.length) return choice(s.enum.map(String));
   if (s.type === "boolean") return choice(s.default === false ? ["false", "true"] : ["true", "false"]);
-  if (isQuantity(s)) return def(last === "cpu" ? "100m" : "128Mi");
-  if (s.type === "integer") return s.default !== undefined ? def(String(s.default)) : last === "replicas" ? def("1") : `$${i}`;
   const names = knownNames(path, scope).map((k) => k.label);
   if (names.length) return choice([...new Set(names)]);
-  const fallback = STRING_DEFAULTS[`${scope.kind}:${path.filter((p) => typeof p === "string").join(".")}`];
-  return fallback ? def(fallback) : `$${i}`;
+  const typical = typicalValue(scope.kind, path, s);
+  return typical !== undefined ? def(typical) : `$${i}`;
+}
+
+/**
+ * The usual value of a scalar field, for placeholders in snippets and quick fixes: quantities,
+ * integer defaults, `replicas: 1`, and the names the operator's samples use. Undefined when there
+ * is no sensible guess.
+ */
+export function typicalValue(kind: SpinKind, path: YamlPath, s: JsonSchema): string | undefined {
+  const last = path[path.length - 1];
+  if (isQuantity(s)) return last === "cpu" ? "100m" : "128Mi";
+  if (s.type === "integer") return s.default !== undefined ? String(s.default) : last === "replicas" ? "1" : undefined;
+  return STRING_DEFAULTS[`${kind}:${path.filter((p) => typeof p === "string").join(".")}`];
 }
 
 /** Placeholders for string fields whose usual value is known (FACTS.md sections (a) and (b)). */
@@ -227,7 +238,7 @@ const STRING_DEFAULTS: Record<string, string> = {
   [`${KIND_SPINAPP}:spec.invocationLimits.memory`]: "128Mi",
   [`${KIND_SPINAPP}:apiVersion`]: API_VERSION,
   [`${KIND_EXECUTOR}:apiVersion`]: API_VERSION,
-  [`${KIND_EXECUTOR}:spec.deploymentConfig.runtimeClassName`]: "wasmtime-spin-v2",
+  [`${KIND_EXECUTOR}:spec.deploymentConfig.runtimeClassName`]: DEFAULT_SPIN_RUNTIME_CLASS,
   [`${KIND_EXECUTOR}:spec.deploymentConfig.spinImage`]: "ghcr.io/fermyon/spin:v2.7.0",
 };
 

@@ -9,7 +9,9 @@ import { isScalar } from "yaml";
 import type { Hover } from "vscode-languageserver";
 import { chunkAt, parseChunk, splitDocuments, type Chunk } from "./documents";
 import { describeType, schemaAt, schemaRegistry, type JsonSchema } from "./schemas";
-import { astPathAt, chunkRange, topLevelScalar, type YamlPath } from "./yamlPath";
+import { astPathAt, topLevelScalar } from "./yamlPath";
+import { dotted } from "./errorMapping";
+import { toRange, type YamlPath } from "./ranges";
 import {
   API_VERSION,
   GROUP,
@@ -89,13 +91,6 @@ export const WEBHOOK_RULES: readonly WebhookRule[] = [
 
 const WEBHOOK_NAME: Record<SpinKind, string> = { [KIND_SPINAPP]: "vspinapp.kb.io", [KIND_EXECUTOR]: "vspinappexecutor.kb.io" };
 
-/** `spec.variables[0].name` for a path. */
-export function formatPath(path: YamlPath): string {
-  let out = "";
-  for (const seg of path) out += typeof seg === "number" ? `[${seg}]` : out ? `.${seg}` : seg;
-  return out;
-}
-
 /** The webhook rules about a field (indexes ignored). */
 export function webhookRulesFor(kind: SpinKind, path: YamlPath): WebhookRule[] {
   const dotted = path.filter((s) => typeof s === "string").join(".");
@@ -156,7 +151,7 @@ export function hover(text: string, offset: number, chunks?: readonly Chunk[]): 
   const { doc, lines } = parseChunk(chunk.text);
   const hit = astPathAt(doc, offset - chunk.start);
   if (!hit || hit.path.length === 0 || !(hit.onKey || isScalar(hit.node)) || !hit.node.range) return null;
-  const range = chunkRange(chunk, lines.lineStarts, hit.node.range[0], hit.node.range[1]);
+  const range = toRange(lines, [hit.node.range[0], hit.node.range[1]], chunk.line);
   if (group === LEGACY_GROUP) {
     if (hit.path.length !== 1 || hit.path[0] !== "apiVersion") return null;
     return { contents: { kind: "markdown", value: legacyGroupMarkdown(kind) }, range };
@@ -166,7 +161,7 @@ export function hover(text: string, offset: number, chunks?: readonly Chunk[]): 
   const schema = schemaAt(root, hit.path);
   if (!schema) return null;
   const parent = schemaAt(root, hit.path.slice(0, -1));
-  const head = `**${code(formatPath(hit.path))}** · ${describeType(schema)} · ${kind}`;
+  const head = `**${code(dotted(hit.path))}** · ${describeType(schema)} · ${kind}`;
   const entry = typeof hit.path[hit.path.length - 1] === "number" || typeof parent?.additionalProperties === "object";
   const body = fieldMarkdown(kind, hit.path, schema, entry ? parent : undefined);
   return { contents: { kind: "markdown", value: body ? `${head}\n\n${body}` : head }, range };

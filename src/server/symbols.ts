@@ -8,7 +8,8 @@ import { isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
 import { SymbolKind, type DocumentSymbol } from "vscode-languageserver";
 import { parseChunk, splitDocuments, type Chunk } from "./documents";
 import { DEFAULT_NAMESPACE } from "./knowledge";
-import { chunkRange, keyString, pairAtPath, topLevelScalar } from "./yamlPath";
+import { keyString, topLevelScalar } from "./yamlPath";
+import { pairAt, toRange } from "./ranges";
 import { GROUP, LEGACY_GROUP, isSpinKind, splitApiVersion } from "../shared/spinApp";
 
 function summary(v: unknown): string | undefined {
@@ -30,15 +31,15 @@ export function documentSymbols(text: string, chunks?: readonly Chunk[]): Docume
     const { doc, lines } = parseChunk(chunk.text);
     const contents = doc.contents as Node | null;
     if (!isMap(contents) || !contents.range) continue;
-    const starts = lines.lineStarts;
-    const range = chunkRange(chunk, starts, contents.range[0], contents.range[1]);
-    const nameNode = pairAtPath(doc, ["metadata", "name"])?.value;
+    const at = (a: number, b: number) => toRange(lines, [a, b], chunk.line);
+    const range = at(contents.range[0], contents.range[1]);
+    const nameNode = pairAt(doc, ["metadata", "name"])?.value;
     const name = isScalar(nameNode) && nameNode.value != null ? String(nameNode.value) : "(unnamed)";
     const ns = doc.getIn(["metadata", "namespace"]);
     const selection =
-      isScalar(nameNode) && nameNode.range ? chunkRange(chunk, starts, nameNode.range[0], nameNode.range[1]) : { start: range.start, end: range.start };
+      isScalar(nameNode) && nameNode.range ? at(nameNode.range[0], nameNode.range[1]) : { start: range.start, end: range.start };
     const children: DocumentSymbol[] = [];
-    const spec = pairAtPath(doc, ["spec"])?.value;
+    const spec = pairAt(doc, ["spec"])?.value;
     if (isMap(spec)) {
       for (const item of spec.items as Pair<Node, Node | null>[]) {
         const key = keyString(item.key);
@@ -48,8 +49,8 @@ export function documentSymbols(text: string, chunks?: readonly Chunk[]): Docume
           name: key,
           detail: summary(item.value),
           kind: isMap(item.value) ? SymbolKind.Object : isSeq(item.value) ? SymbolKind.Array : SymbolKind.Property,
-          range: chunkRange(chunk, starts, item.key.range[0], Math.max(end, item.key.range[1])),
-          selectionRange: chunkRange(chunk, starts, item.key.range[0], item.key.range[1]),
+          range: at(item.key.range[0], Math.max(end, item.key.range[1])),
+          selectionRange: at(item.key.range[0], item.key.range[1]),
         });
       }
     }

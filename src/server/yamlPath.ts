@@ -2,22 +2,21 @@
  * Where the cursor is in a YAML document, as a path of keys and indexes (`["spec", "variables", 0]`),
  * for completion, hover and code actions. Two views of one chunk (one YAML document):
  *
- * - the `yaml` AST (`astPathAt`, `nodeAtPath`, `pairAtPath`), exact for documents that parse, and
- *   the only view that understands flow collections (`{a: 1}`);
+ * - the `yaml` AST (`astPathAt`; ranges.ts finds nodes by path), exact for documents that parse,
+ *   and the only view that understands flow collections (`{a: 1}`);
  * - an indentation model of the lines (`pathAtOffset`), which keeps working while the user types
  *   (`  rep` with no colon yet, an empty line under `spec:`, a fresh `- ` item), where the AST is
  *   wrong or absent. Block scalars and comments are recognised so their text is never read as keys.
  *
- * Also the chunk-local position helpers the editing features share (offset ↔ LSP position, the
- * chunk holding a line, the top-level `apiVersion`/`kind` of a chunk without parsing it).
+ * Also the helpers the editing features share that documents.ts and ranges.ts lack: LSP position →
+ * chunk offset, the chunk holding a line, the top-level `apiVersion`/`kind` of a chunk without
+ * parsing it.
  * vscode-free.
  */
-import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from "yaml";
-import type { Position, Range } from "vscode-languageserver";
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from "yaml";
+import type { Position } from "vscode-languageserver";
 import type { Chunk } from "./documents";
-
-/** A path of mapping keys and sequence indexes from the document root. */
-export type YamlPath = (string | number)[];
+import { nodeAt, type YamlPath } from "./ranges";
 
 /** What the cursor is on, as completion needs it. Offsets are chunk-local. */
 export interface CursorContext {
@@ -330,7 +329,7 @@ function flowContext(doc: Document.Parsed | undefined, offset: number): CursorCo
   const col = 0;
   if (hit.onKey) {
     const parent = hit.path.slice(0, -1);
-    const map = nodeAtPath(doc, parent);
+    const map = nodeAt(doc, parent);
     const keys = isMap(map) ? map.items.map((p) => keyString(p.key)).filter((k): k is string => k !== undefined && k !== hit.path[hit.path.length - 1]) : [];
     const source = isScalar(hit.node) ? String(hit.node.source ?? hit.node.value ?? "") : "";
     return { ...base, path: parent, onKey: true, keyPrefix: source.slice(0, offset - range[0]), existingKeys: keys, indent: col, replaceStart: range[0], replaceEnd: range[1], keyHasColon: true };
@@ -377,7 +376,7 @@ function within(node: unknown, offset: number): node is Node {
 export function astPathAt(doc: Document, offset: number): AstHit | undefined {
   let node: unknown = doc.contents;
   if (!within(node, offset)) return undefined;
-  const path: YamlPath = [];
+  const path: (string | number)[] = [];
   let pair: Pair | undefined;
   for (;;) {
     if (isMap(node)) {
@@ -400,36 +399,6 @@ export function astPathAt(doc: Document, offset: number): AstHit | undefined {
   }
 }
 
-/** The node at a path (`doc.getIn` that keeps nodes), or undefined. */
-export function nodeAtPath(doc: Document, path: readonly (string | number)[]): Node | undefined {
-  if (path.length === 0) return (doc.contents as Node | null) ?? undefined;
-  const found = pairAtPath(doc, path);
-  return found?.value;
-}
-
-/**
- * The entry at a path: for a mapping key its pair and the key node, for a sequence item the
- * item; `value` is the node there (undefined for `key:` with no value).
- */
-export function pairAtPath(doc: Document, path: readonly (string | number)[]): { pair?: Pair; parent: Node; value?: Node } | undefined {
-  let node: unknown = doc.contents;
-  let result: { pair?: Pair; parent: Node; value?: Node } | undefined;
-  for (const seg of path) {
-    if (typeof seg === "number" && isSeq(node)) {
-      const item: unknown = node.items[seg];
-      if (item === undefined) return undefined;
-      result = { parent: node, value: item as Node };
-      node = item;
-    } else if (typeof seg === "string" && isMap(node)) {
-      const p: unknown = (node as YAMLMap).items.find((it) => keyString(it.key) === seg);
-      if (!isPair(p)) return undefined;
-      result = { pair: p, parent: node, value: (p.value as Node | null) ?? undefined };
-      node = p.value;
-    } else return undefined;
-  }
-  return result;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Chunk identity and positions
 
@@ -447,32 +416,9 @@ export function topLevelScalar(chunkText: string, key: string): string | undefin
   return m[1] ?? m[2] ?? m[3] ?? "";
 }
 
-/** Offsets of the line starts of a text. */
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** File-absolute LSP position of a chunk offset (`starts` = `lineStarts(chunk.text)`). */
-export function chunkPosition(chunk: Chunk, starts: readonly number[], offset: number): Position {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: chunk.line + lo, character: offset - starts[lo] };
-}
-
-/** File-absolute LSP range of a chunk-local offset range. */
-export function chunkRange(chunk: Chunk, starts: readonly number[], start: number, end: number): Range {
-  return { start: chunkPosition(chunk, starts, start), end: chunkPosition(chunk, starts, end) };
-}
-
-/** Chunk offset of a file-absolute position in that chunk (clamped to the chunk). */
-export function chunkOffset(chunk: Chunk, starts: readonly number[], pos: Position): number {
+/** Chunk offset of a file-absolute position in that chunk, clamped to the chunk (the inverse of ranges.ts `toRange`). */
+export function chunkOffset(chunk: Chunk, lines: LineCounter, pos: Position): number {
+  const starts = lines.lineStarts.length ? lines.lineStarts : [0];
   const l = Math.max(0, Math.min(pos.line - chunk.line, starts.length - 1));
   const lineEnd = l + 1 < starts.length ? starts[l + 1] - 1 : chunk.text.length;
   return Math.min(starts[l] + pos.character, lineEnd);
