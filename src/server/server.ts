@@ -114,6 +114,23 @@ connection.onNotification(ClusterFactsNotification, (facts) => {
   republishAll();
 });
 
+/** Runs a request handler against an open document; a bug answers "nothing", never an error loop. */
+function withDocument<T>(uri: string, empty: T, fn: (text: string, doc: TextDocument) => T): T {
+  const doc = documents.get(uri);
+  if (!doc) return empty;
+  try {
+    return fn(doc.getText(), doc);
+  } catch (err) {
+    connection.console.error(`SpinKube request failed: ${(err as Error).stack ?? String(err)}`);
+    return empty;
+  }
+}
+
+connection.onCompletion((p) => withDocument(p.textDocument.uri, [], (text, doc) => service.complete(p.textDocument.uri, text, doc.offsetAt(p.position))));
+connection.onHover((p) => withDocument(p.textDocument.uri, null, (text, doc) => service.hover(p.textDocument.uri, text, doc.offsetAt(p.position))));
+connection.onCodeAction((p) => withDocument(p.textDocument.uri, [], (text) => service.codeActions(p.textDocument.uri, text, p.context.diagnostics)));
+connection.onDocumentSymbol((p) => withDocument(p.textDocument.uri, [], (text) => service.documentSymbols(p.textDocument.uri, text)));
+
 connection.onNotification(PushedImagesNotification, ({ images }) => {
   service.knowledge.setPushedImages(images);
   republishAll();

@@ -4,7 +4,12 @@
  * workspace knowledge (executors, RuntimeClasses, …) current, and runs the cross-document checks.
  * server.ts wires it to LSP; unit tests and benchmarks call it directly.
  */
-import type { Diagnostic } from "vscode-languageserver-types";
+import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover } from "vscode-languageserver-types";
+import { codeActions } from "./codeActions";
+import { complete } from "./completion";
+import { hover } from "./hover";
+import { documentSymbols } from "./symbols";
+import { workloadHover } from "./workloadHover";
 import { analyzeChunk, type ChunkAnalysis } from "./analysis";
 import { checkExecutorRef } from "./crossChecks";
 import { SOURCE } from "./diagnosticCodes";
@@ -19,6 +24,11 @@ import { KIND_EXECUTOR, KIND_SPINAPP } from "../shared/spinApp";
 /** How long validation works before yielding to other requests. */
 const SLICE_MS = 8;
 
+interface SplitCache {
+  text: string;
+  chunks: Chunk[];
+}
+
 interface FileState {
   chunks: Chunk[];
   analyses: ChunkAnalysis[];
@@ -29,6 +39,7 @@ interface FileState {
 export class SpinKubeService {
   readonly knowledge = new Knowledge();
   private readonly files = new Map<string, FileState>();
+  private readonly splits = new Map<string, SplitCache>();
   private settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
   /** Work counters, for tests and benchmarks: how many documents were analysed from scratch. */
   readonly stats = { analysed: 0 };
@@ -117,9 +128,40 @@ export class SpinKubeService {
     return this.files.get(uri)?.chunks;
   }
 
+  /** The file's documents, split once per text (requests between edits share the split). */
+  chunksFor(uri: string, text: string): Chunk[] {
+    const s = this.splits.get(uri);
+    if (s && s.text === text) return s.chunks;
+    const chunks = splitDocuments(text);
+    this.splits.set(uri, { text, chunks });
+    return chunks;
+  }
+
+  /** Completion at a file offset. */
+  complete(uri: string, text: string, offset: number): CompletionItem[] {
+    return complete(text, offset, this.knowledge, this.chunksFor(uri, text));
+  }
+
+  /** Hover at a file offset: SpinKube fields, then workload runtime facts. */
+  hover(uri: string, text: string, offset: number): Hover | null {
+    const chunks = this.chunksFor(uri, text);
+    return hover(text, offset, chunks) ?? workloadHover(chunks, offset, this.knowledge);
+  }
+
+  /** Quick fixes for the given diagnostics. */
+  codeActions(uri: string, text: string, diagnostics: readonly Diagnostic[]): CodeAction[] {
+    return codeActions(uri, text, diagnostics, this.chunksFor(uri, text));
+  }
+
+  /** Outline symbols. */
+  documentSymbols(uri: string, text: string): DocumentSymbol[] {
+    return documentSymbols(text, this.chunksFor(uri, text));
+  }
+
   /** Forgets a closed file's analyses (its definitions stay known if the file is on disk). */
   close(uri: string): void {
     this.files.delete(uri);
+    this.splits.delete(uri);
   }
 
   /** Indexes a workspace file that is not open (definitions only, no diagnostics kept). */

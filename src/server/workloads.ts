@@ -50,7 +50,7 @@ export interface WorkloadInfo {
 }
 
 function str(n: unknown): string | undefined {
-  return isScalar(n) && n.value !== null && n.value !== undefined ? String(n.value) : undefined;
+  return isScalar(n) && n.value != null ? String(n.value) : undefined;
 }
 
 const SHELLS = /^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|ash|dash|zsh)$/;

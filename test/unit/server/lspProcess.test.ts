@@ -4,7 +4,17 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification } from "vscode-languageserver-protocol/node";
+import {
+  CodeActionRequest,
+  CompletionRequest,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  DocumentSymbolRequest,
+  HoverRequest,
+  type CompletionItem,
+  type CompletionList,
+} from "vscode-languageserver-protocol/node";
 import { startServer } from "../../helpers/lspClient";
 
 const uri = "file:///tmp/spinkube-lsp-test/app.yaml";
@@ -67,6 +77,26 @@ test("non-SpinKube YAML gets an empty diagnostics list, not noise", async () => 
       textDocument: { uri: other, languageId: "yaml", version: 1, text: "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n  bogus: 1\n" },
     });
     assert.deepEqual((await opened).diagnostics, []);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("completion, hover, code actions and symbols over stdio", async () => {
+  const server = await startServer();
+  try {
+    const opened = server.nextDiagnostics(uri);
+    await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: "yaml", version: 1, text } });
+    const { diagnostics } = await opened;
+    const c = (await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 7, character: 4 } })) as CompletionItem[] | CompletionList;
+    const items = Array.isArray(c) ? c : c.items;
+    assert.ok(items.some((i) => i.label === "replicas"), `completion offers replicas: ${items.map((i) => i.label).join(",")}`);
+    const h = await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 6, character: 4 } });
+    assert.match(JSON.stringify(h?.contents), /executor/i);
+    const actions = await server.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics } });
+    assert.ok(actions?.some((a) => "title" in a && /replicas/.test(a.title)), JSON.stringify(actions));
+    const symbols = await server.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } });
+    assert.match(JSON.stringify(symbols), /SpinApp hello/);
   } finally {
     await server.stop();
   }
