@@ -1,0 +1,247 @@
+#!/usr/bin/env node
+// The end-to-end layer of `npm test`: the extension in a real VS Code (code-server 4.100.3 = VS Code
+// 1.100.3, its web workbench and its Node extension host) driven by Debian's Chromium.
+//   0. packages the built extension with vsce (size against the 3 MB budget) and installs the .vsix
+//      into a throw-away code-server profile, as a user would;
+//   1. runs the compiled in-host Mocha suites (out/test/integration) in the extension host through
+//      the workbench's `payload` mechanism (extensionDevelopmentPath + extensionTestsPath);
+//   2. runs the UI flows of ./flows.mjs with playwright-core, one screenshot per flow in
+//      .test-artifacts/screenshots/.
+// Writes {"passed":N,"failed":M,"tests":[{name,ok,error?}]} to --result and prints
+// `e2e: N passed, M failed`. Missing code-server or Chromium is a failure (with the fix), not a skip.
+// Every wait is bounded, a watchdog caps the whole run, and every process it started is ended.
+//
+// Usage: node test/e2e/run.mjs [--result FILE] [--only inhost|ui] [--keep]
+import { createWriteStream, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import {
+  chromiumArgs,
+  chromiumBin,
+  cleanupAll,
+  fixtureWorkspace,
+  freePort,
+  installVsix,
+  makeProfile,
+  missingPrerequisites,
+  packageVsix,
+  removeDir,
+  root,
+  startCodeServer,
+  tempDir,
+} from "./codeServer.mjs";
+import { closeEditors, flows, workbenchUrl, waitForWorkbench } from "./flows.mjs";
+
+const args = process.argv.slice(2);
+const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const artifacts = path.join(root, ".test-artifacts");
+const resultFile = path.resolve(opt("--result") ?? path.join(artifacts, "e2e-result.json"));
+const only = opt("--only");
+const keep = args.includes("--keep");
+const screenshots = path.join(artifacts, "screenshots");
+
+const VSIX_BUDGET_BYTES = 3 * 1024 * 1024;
+const WATCHDOG_MS = 9 * 60_000;
+const INHOST_TIMEOUT_MS = 4 * 60_000;
+const FLOW_TIMEOUT_MS = 90_000;
+
+const tests = [];
+const t0 = Date.now();
+let finished = false;
+
+function log(msg) {
+  process.stdout.write(`[e2e ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${msg}\n`);
+}
+
+function record(name, ok, error) {
+  tests.push(ok ? { name, ok } : { name, ok, error: String(error ?? "failed") });
+  log(`${ok ? "✔" : "✘"} ${name}${ok ? "" : `\n      ${String(error).split("\n").slice(0, 12).join("\n      ")}`}`);
+}
+
+function writeResult() {
+  const passed = tests.filter((t) => t.ok).length;
+  const failed = tests.length - passed;
+  mkdirSync(path.dirname(resultFile), { recursive: true });
+  writeFileSync(resultFile, JSON.stringify({ passed, failed, tests }, null, 2));
+  return { passed, failed };
+}
+
+async function finish(code) {
+  if (finished) return;
+  finished = true;
+  await cleanupAll();
+  const { passed, failed } = writeResult();
+  log(`took ${((Date.now() - t0) / 1000).toFixed(1)} s; result in ${path.relative(process.cwd(), resultFile)}`);
+  process.stdout.write(`e2e: ${passed} passed, ${failed} failed\n`);
+  process.exit(code ?? (failed ? 1 : 0));
+}
+
+/** Rejects after `ms` with a message naming `what`; clears its timer when `promise` settles. */
+function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const watchdog = setTimeout(() => {
+  record("e2e harness finishes in time", false, `the run exceeded ${WATCHDOG_MS / 60_000} minutes and was stopped`);
+  void finish(1);
+}, WATCHDOG_MS);
+for (const sig of ["SIGINT", "SIGTERM"])
+  process.on(sig, () => {
+    record("e2e harness", false, `interrupted by ${sig}`);
+    void finish(1);
+  });
+
+async function main() {
+  const missing = missingPrerequisites();
+  if (!existsSync(path.join(root, "out", "test", "integration", "index.js")))
+    missing.push("out/test/integration/index.js is missing: run `npx tsc -p .`");
+  if (missing.length) {
+    for (const m of missing) record(`e2e prerequisites: ${m.split(":")[0]}`, false, m);
+    return;
+  }
+
+  rmSync(screenshots, { recursive: true, force: true });
+  mkdirSync(screenshots, { recursive: true });
+  const tmp = tempDir("spinkube-e2e");
+  if (!keep) process.on("exit", () => removeDir(tmp));
+  else log(`keeping ${tmp}`);
+  const profile = makeProfile(tmp);
+
+  // 0. Package and install, as a user would.
+  const vsix = path.join(tmp, "spinkube.vsix");
+  try {
+    const { bytes } = packageVsix(vsix);
+    const mb = (bytes / 1024 / 1024).toFixed(2);
+    record(`package: vsce packages the extension (${mb} MB of the 3 MB budget)`, bytes <= VSIX_BUDGET_BYTES, `the .vsix is ${mb} MB, over the 3 MB budget`);
+    installVsix(profile, vsix);
+    record("package: the .vsix installs into code-server", true);
+  } catch (err) {
+    record("package: vsce packages the extension and it installs into code-server", false, err instanceof Error ? err.message : err);
+    return;
+  }
+
+  const { chromium } = await import("playwright-core");
+  const port = await freePort();
+  const csLog = createWriteStream(path.join(artifacts, "code-server.log"));
+  const inhostResults = path.join(tmp, "inhost-results.json");
+  let cs;
+  try {
+    cs = await startCodeServer({
+      profile,
+      port,
+      logStream: csLog,
+      // No cluster is configured for these suites: an empty kubeconfig of our own, never the user's.
+      env: { SPINKUBE_E2E_RESULTS: inhostResults, KUBECONFIG: path.join(tmp, "kubeconfig") },
+    });
+    log(`code-server answers on ${cs.url}`);
+  } catch (err) {
+    record("code-server starts and serves the workbench", false, `${err instanceof Error ? err.message : err} (log: .test-artifacts/code-server.log)`);
+    return;
+  }
+
+  const browser = await chromium.launch({ executablePath: chromiumBin, headless: true, args: chromiumArgs, timeout: 30_000 });
+  try {
+    if (!only || only === "inhost") await runInHost(browser, cs, profile, inhostResults);
+    if (!only || only === "ui") await runFlows(browser, cs, tmp);
+  } finally {
+    await within(browser.close(), 10_000, "closing Chromium").catch(() => undefined);
+  }
+}
+
+/** (1) The in-host suites, through the workbench's payload mechanism. */
+async function runInHost(browser, cs, profile, inhostResults) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const hostLog = createWriteStream(path.join(artifacts, "inhost.log"));
+  let exit;
+  const exited = new Promise((resolve) => (exit = resolve));
+  await page.exposeFunction("codeAutomationLog", (type, logArgs) => {
+    const line = (Array.isArray(logArgs) ? logArgs : [logArgs]).map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ");
+    hostLog.write(`[${type}] ${line}\n`);
+  });
+  await page.exposeFunction("codeAutomationExit", (code) => exit(Number(code)));
+  const remote = (p) => `vscode-remote://127.0.0.1:${cs.port}${p}`;
+  const payload = [
+    ["extensionDevelopmentPath", remote(root)],
+    ["extensionTestsPath", remote(path.join(root, "out", "test", "integration", "index.js"))],
+    ["skipWelcome", "true"],
+  ];
+  const url = `${cs.url}/?folder=${encodeURIComponent(profile.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  log("in-host suites: starting the extension host with the tests");
+  const started = Date.now();
+  let code;
+  try {
+    await page.goto(url, { waitUntil: "domcontentloaded", timeout: 60_000 });
+    code = await within(exited, INHOST_TIMEOUT_MS, "the in-host test run");
+  } catch (err) {
+    await page.screenshot({ path: path.join(screenshots, "inhost-failed.png") }).catch(() => undefined);
+    record("in-host suites finish", false, `${err instanceof Error ? err.message : err} (see .test-artifacts/inhost.log)`);
+  }
+  hostLog.end();
+  await context.close().catch(() => undefined);
+  if (code === undefined) return;
+  log(`in-host suites exited with code ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  let report;
+  try {
+    report = JSON.parse(readFileSync(inhostResults, "utf8"));
+  } catch {
+    record("in-host suites report their results", false, `exit code ${code} and no results file (see .test-artifacts/inhost.log)`);
+    return;
+  }
+  for (const r of report.results) record(`in-host: ${r.name}`, r.ok, r.error);
+  if (report.error) record("in-host suites load", false, report.error);
+  if (report.results.length === 0) record("in-host suites run some tests", false, "no test ran");
+  if (code !== 0 && report.results.every((r) => r.ok))
+    record("in-host suites exit cleanly", false, `the extension host exited with code ${code} (see .test-artifacts/inhost.log)`);
+}
+
+/** (2) The UI flows, as a user: each in the same workbench page, with a screenshot. */
+async function runFlows(browser, cs, tmp) {
+  // A workspace copy of their own, so edits made by the in-host suites never meet the flows.
+  const workspace = path.join(tmp, "ui-workspace");
+  cpSync(fixtureWorkspace, workspace, { recursive: true });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+  context.setDefaultTimeout(20_000);
+  let page;
+  const open = async () => {
+    page = await context.newPage();
+    await page.goto(workbenchUrl(cs.url, workspace), { waitUntil: "domcontentloaded", timeout: 60_000 });
+    await waitForWorkbench(page);
+  };
+  try {
+    await open();
+  } catch (err) {
+    record("UI: the workbench loads in Chromium", false, err instanceof Error ? err.message : err);
+    await context.close().catch(() => undefined);
+    return;
+  }
+  for (const flow of flows) {
+    const shot = path.join(screenshots, `${flow.id}.png`);
+    const started = Date.now();
+    try {
+      await within(flow.run(page, { shot, workspace }), FLOW_TIMEOUT_MS, `flow "${flow.name}"`);
+      if (!existsSync(shot)) await page.screenshot({ path: shot });
+      record(`UI: ${flow.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`, true);
+    } catch (err) {
+      await page.screenshot({ path: path.join(screenshots, `${flow.id}-failed.png`) }).catch(() => undefined);
+      record(`UI: ${flow.name}`, false, err instanceof Error ? err.message : err);
+      // A fresh page without editors, so that one broken flow does not take the others down.
+      await page.close().catch(() => undefined);
+      await open()
+        .then(() => closeEditors(page))
+        .catch(() => undefined);
+    }
+  }
+  await context.close().catch(() => undefined);
+}
+
+main()
+  .catch((err) => record("e2e harness", false, err instanceof Error ? (err.stack ?? err.message) : err))
+  .finally(() => {
+    clearTimeout(watchdog);
+    void finish();
+  });
