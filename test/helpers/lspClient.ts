@@ -16,6 +16,7 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
   type InitializeResult,
+  type ClientCapabilities,
 } from "vscode-languageserver-protocol/node";
 import { repoRoot } from "./paths";
 
@@ -28,9 +29,21 @@ export interface LspProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the bundled server over stdio and initializes it. */
-export async function startServer(options: { rootUri?: string | null; settings?: unknown } = {}): Promise<LspProcess> {
-  const child = spawn(process.execPath, [path.join(repoRoot, "dist", "server.js"), "--stdio"], { stdio: "pipe" });
+export interface StartOptions {
+  rootUri?: string | null;
+  /** Answer to every workspace/configuration item; when set, the client claims that capability. */
+  settings?: unknown;
+  /** Node arguments that start another stdio server (default: `dist/server.js --stdio`). */
+  serverArgs?: string[];
+  initializationOptions?: unknown;
+  /** Extra client capabilities (workspace.configuration is still set from `settings`). */
+  capabilities?: ClientCapabilities;
+}
+
+/** Starts the bundled server (or `serverArgs`) over stdio and initializes it. */
+export async function startServer(options: StartOptions = {}): Promise<LspProcess> {
+  const args = options.serverArgs ?? [path.join(repoRoot, "dist", "server.js"), "--stdio"];
+  const child = spawn(process.execPath, args, { stdio: "pipe" });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiters: { uri: string; accept: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
@@ -50,7 +63,8 @@ export async function startServer(options: { rootUri?: string | null; settings?:
     processId: process.pid,
     rootUri: options.rootUri ?? null,
     workspaceFolders: options.rootUri ? [{ uri: options.rootUri, name: "ws" }] : null,
-    capabilities: { workspace: { configuration: options.settings !== undefined } },
+    initializationOptions: options.initializationOptions,
+    capabilities: { ...options.capabilities, workspace: { ...options.capabilities?.workspace, configuration: options.settings !== undefined } },
   });
   await connection.sendNotification(InitializedNotification.type, {});
   return {
