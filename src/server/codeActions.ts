@@ -8,7 +8,7 @@
  * the result re-parses. vscode-free.
  */
 import { isMap, isScalar, Scalar, type Document, type LineCounter, type Node, type Pair } from "yaml";
-import { CodeActionKind, TextEdit, type CodeAction, type Diagnostic } from "vscode-languageserver";
+import { CodeActionKind, TextEdit, type CodeAction, type Diagnostic } from "vscode-languageserver-types";
 import { parseChunk, splitDocuments, type Chunk } from "./documents";
 import {
   Codes,

@@ -13,7 +13,7 @@ import {
   TextEdit,
   type CompletionItem,
   type Range,
-} from "vscode-languageserver";
+} from "vscode-languageserver-types";
 import { chunkAt, parseChunk, splitDocuments, type Chunk } from "./documents";
 import { DEFAULT_NAMESPACE, type Knowledge } from "./knowledge";
 import { describeType, propertyNames, schemaAt, schemaRegistry, type JsonSchema } from "./schemas";
@@ -211,7 +211,7 @@ function scalarPlaceholder(s: JsonSchema, path: YamlPath, scope: Scope, n: { n: 
   const choice = (vals: readonly string[]) => `\${${i}|${vals.map(escapeChoice).join(",")}|}`;
   const def = (v: string) => `\${${i}:${escapeSnippet(v)}}`;
   if (s.enum?.length) return choice(s.enum.map(String));
-  if (s.type === "boolean") return choice(s.default === false ? ["false", "true"] : ["true", "false"]);
+  if (s.type === "boolean") return choice(["true", "false"]);
   const names = knownNames(path, scope).map((k) => k.label);
   if (names.length) return choice([...new Set(names)]);
   const typical = typicalValue(scope.kind, path, s);

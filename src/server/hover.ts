@@ -6,7 +6,7 @@
  * completion items show, so both say the same thing. vscode-free.
  */
 import { isScalar } from "yaml";
-import type { Hover } from "vscode-languageserver";
+import type { Hover } from "vscode-languageserver-types";
 import { chunkAt, parseChunk, splitDocuments, type Chunk } from "./documents";
 import { describeType, schemaAt, schemaRegistry, type JsonSchema } from "./schemas";
 import { astPathAt, topLevelScalar } from "./yamlPath";

@@ -5,7 +5,7 @@
  * documents without parsing them. vscode-free.
  */
 import { isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
-import { SymbolKind, type DocumentSymbol } from "vscode-languageserver";
+import { SymbolKind, type DocumentSymbol } from "vscode-languageserver-types";
 import { parseChunk, splitDocuments, type Chunk } from "./documents";
 import { DEFAULT_NAMESPACE } from "./knowledge";
 import { keyString, topLevelScalar } from "./yamlPath";

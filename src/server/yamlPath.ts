@@ -14,7 +14,7 @@
  * vscode-free.
  */
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from "yaml";
-import type { Position } from "vscode-languageserver";
+import type { Position } from "vscode-languageserver-types";
 import type { Chunk } from "./documents";
 import { nodeAt, type YamlPath } from "./ranges";
 
