@@ -27,8 +27,10 @@ export async function runCommand(page, title) {
   const input = page.locator(".quick-input-widget .quick-input-box input");
   await input.waitFor({ state: "visible" });
   await input.fill(`>${title}`);
-  // Rows are labelled with the exact command title ("Category: Title").
-  const row = page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[aria-label=${JSON.stringify(title)}]`);
+  // Rows are labelled "<title>" or "<title>, recently used".
+  const t = JSON.stringify(title);
+  const prefix = JSON.stringify(`${title}, `);
+  const row = page.locator(`.quick-input-widget .quick-input-list .monaco-list-row:is([aria-label=${t}], [aria-label^=${prefix}])`);
   await row.waitFor({ state: "visible" });
   await row.click();
   await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
@@ -147,10 +149,11 @@ export const flows = [
       const box = await squiggle.boundingBox();
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       await page.keyboard.press(`${mod}+Period`);
-      const fix = page.locator(".action-widget .monaco-list-row", { hasText: "core.spinkube.dev" }).first();
+      // The Quick Fix menu opens with its first entry focused: that must be the apiVersion fix.
+      const fix = page.locator(".action-widget .monaco-list-row.focused", { hasText: "core.spinkube.dev" });
       await fix.waitFor({ state: "visible" });
       await page.screenshot({ path: shot });
-      await fix.click();
+      await page.keyboard.press("Enter");
       await waitForLine(page, editor, /^apiVersion: core\.spinkube\.dev\/v1alpha1\s*$/);
       await editor.locator(".squiggly-warning").first().waitFor({ state: "detached", timeout: 30_000 });
       await closeEditors(page);
