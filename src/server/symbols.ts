@@ -31,7 +31,11 @@ export function documentSymbols(text: string, chunks?: readonly Chunk[]): Docume
     const { doc, lines } = parseChunk(chunk.text);
     const contents = doc.contents as Node | null;
     if (!isMap(contents) || !contents.range) continue;
-    const at = (a: number, b: number) => toRange(lines, [a, b], chunk.line);
+    // Block collections end after their last line break; ranges stop at the last character.
+    const at = (a: number, b: number) => {
+      while (b > a && /\s/.test(chunk.text[b - 1])) b--;
+      return toRange(lines, [a, b], chunk.line);
+    };
     const range = at(contents.range[0], contents.range[1]);
     const nameNode = pairAt(doc, ["metadata", "name"])?.value;
     const name = isScalar(nameNode) && nameNode.value != null ? String(nameNode.value) : "(unnamed)";
