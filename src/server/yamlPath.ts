@@ -138,13 +138,13 @@ function lineModel(text: string): Line[] {
   return lines;
 }
 
-/** Index of the line containing a chunk offset. */
-function lineIndex(lines: readonly Line[], offset: number): number {
+/** Index of the last item whose position (`at`) is ≤ `value`, in items sorted by position; 0 when none. */
+function lastAtOrBefore<T>(items: readonly T[], at: (t: T) => number, value: number): number {
   let lo = 0;
-  let hi = lines.length - 1;
+  let hi = items.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (lines[mid].start <= offset) lo = mid;
+    if (at(items[mid]) <= value) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -243,7 +243,7 @@ function siblingKeys(lines: readonly Line[], li: number, col: number): string[] 
  */
 export function pathAtOffset(chunkText: string, offset: number, parsed?: Document.Parsed): CursorContext | undefined {
   const lines = lineModel(chunkText);
-  const li = lineIndex(lines, offset);
+  const li = lastAtOrBefore(lines, (l) => l.start, offset);
   const line = lines[li];
   const c = offset - line.start;
   if (c > line.text.length) return undefined;
@@ -426,12 +426,5 @@ export function chunkOffset(chunk: Chunk, lines: LineCounter, pos: Position): nu
 
 /** Index of the chunk containing a file line (binary search on `chunk.line`). */
 export function chunkAtLine(chunks: readonly Chunk[], line: number): number {
-  let lo = 0;
-  let hi = chunks.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (chunks[mid].line <= line) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return lastAtOrBefore(chunks, (c) => c.line, line);
 }
