@@ -33,15 +33,14 @@ export const chromiumArgs = [
   "--disable-features=Translate,OptimizationHints,MediaRouter",
 ];
 
-/** What is missing for the end-to-end layer, as messages that say how to fix it (empty when ready). */
+/** What is missing for the end-to-end layer: `{ what, message }` pairs saying how to fix it (empty when ready). */
 export function missingPrerequisites() {
   const missing = [];
-  if (!existsSync(codeServerBin))
-    missing.push(`code-server is not installed at ${codeServerBin}: run \`bash test/e2e/setup.sh\``);
-  if (!existsSync(chromiumBin))
-    missing.push(`Chromium is not installed at ${chromiumBin}: run \`bash test/e2e/setup.sh\``);
+  const setup = "run `bash test/e2e/setup.sh`";
+  if (!existsSync(codeServerBin)) missing.push({ what: "code-server", message: `code-server is not installed at ${codeServerBin}: ${setup}` });
+  if (!existsSync(chromiumBin)) missing.push({ what: "Chromium", message: `Chromium is not installed at ${chromiumBin}: ${setup}` });
   for (const f of ["dist/extension.js", "dist/server.js"])
-    if (!existsSync(path.join(root, f))) missing.push(`${f} is missing: run \`npm run build\``);
+    if (!existsSync(path.join(root, f))) missing.push({ what: f, message: `${f} is missing: run \`npm run build\`` });
   return missing;
 }
 

@@ -36,18 +36,26 @@ export function run(): Promise<void> {
   const resultFile = process.env.SPINKUBE_E2E_RESULTS;
   return new Promise<void>((resolve, reject) => {
     try {
+      // Written after every test, so a run that hangs later still reports what finished.
+      const save = (done: boolean) => {
+        if (resultFile) writeFileSync(resultFile, JSON.stringify({ files, done, results }, null, 2));
+      };
       const runner = mocha.run((failures) => {
-        if (resultFile) writeFileSync(resultFile, JSON.stringify({ files, results }, null, 2));
+        save(true);
         if (failures > 0) reject(new Error(`${failures} in-host test(s) failed`));
         else if (results.length === 0) reject(new Error("no in-host test ran"));
         else resolve();
       });
-      runner.on("pass", (t) => results.push({ name: t.fullTitle(), ok: true, durationMs: t.duration }));
-      runner.on("fail", (t, err: unknown) =>
-        results.push({ name: t.fullTitle(), ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
-      );
+      runner.on("pass", (t) => {
+        results.push({ name: t.fullTitle(), ok: true, durationMs: t.duration });
+        save(false);
+      });
+      runner.on("fail", (t, err: unknown) => {
+        results.push({ name: t.fullTitle(), ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        save(false);
+      });
     } catch (err) {
-      if (resultFile) writeFileSync(resultFile, JSON.stringify({ files, results, error: String(err) }, null, 2));
+      if (resultFile) writeFileSync(resultFile, JSON.stringify({ files, done: true, results, error: String(err) }, null, 2));
       reject(err instanceof Error ? err : new Error(String(err)));
     }
   });
