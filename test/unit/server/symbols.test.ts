@@ -105,3 +105,14 @@ test("files without SpinKube documents, templates and broken YAML give no symbol
   const broken = documentSymbols("apiVersion: core.spinkube.dev/v1alpha1\nkind: SpinApp\nmetadata:\n  name: x\nspec:\n  image: [unclosed\n");
   assert.equal(broken[0]?.name, "SpinApp x");
 });
+
+test("a document moved by an edit elsewhere keeps correct lines (symbols are cached by document text)", () => {
+  const before = documentSymbols(file);
+  const after = documentSymbols("apiVersion: v1\nkind: ConfigMap\n---\n" + file);
+  assert.equal(after.length, before.length);
+  after.forEach((s, i) => {
+    assert.equal(s.range.start.line, before[i].range.start.line + 3, s.name);
+    assert.equal(s.children?.[0]?.selectionRange.start.line, before[i].children?.[0] && before[i].children![0].selectionRange.start.line + 3);
+  });
+  assert.equal(before[0].range.start.line, 8, "the cached copy was not mutated");
+});
