@@ -1,0 +1,55 @@
+// `npm run cluster`: starts the test API server in the foreground with the demo population
+// (or `--seed empty`), writes its kubeconfig and prints `KUBECONFIG=<absolute path>` on a line of
+// its own once it answers; SIGINT/SIGTERM stop it. Options: --port N (default: random),
+// --seed demo|empty, --kubeconfig PATH, --log-rate LINES_PER_SECOND.
+
+import https from "node:https";
+import path from "node:path";
+import { startTestCluster } from "./index";
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const seed = (arg("seed") ?? "demo") as "demo" | "empty";
+  const kubeconfigPath = arg("kubeconfig") ? path.resolve(arg("kubeconfig") as string) : undefined;
+  const cluster = await startTestCluster({
+    port: arg("port") ? Number(arg("port")) : 0,
+    seed,
+    kubeconfigPath,
+    logLinesPerSecond: arg("log-rate") ? Number(arg("log-rate")) : 1,
+  });
+  // Answering check: GET /version with the CA and token, as a client would.
+  await new Promise<void>((resolve, reject) => {
+    const req = https.get(`${cluster.url}/version`, { ca: cluster.ca, headers: { Authorization: `Bearer ${cluster.token}` } }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) resolve();
+      else reject(new Error(`GET /version answered ${res.statusCode}`));
+    });
+    req.on("error", reject);
+  });
+  console.log(`SpinKube test cluster (${seed}) serving at ${cluster.url}`);
+  console.log(`KUBECONFIG=${cluster.kubeconfigPath}`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`Received ${signal}, stopping.`);
+    cluster.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
