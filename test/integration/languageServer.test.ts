@@ -54,9 +54,10 @@ async function apply(doc: vscode.TextDocument, action: vscode.CodeAction): Promi
   );
 }
 
-/** Replaces `range` with `text` in the open document. */
-async function replace(editor: vscode.TextEditor, range: vscode.Range, text: string): Promise<void> {
+/** Replaces `range` (on one line) with `text` in the open document; returns the new text's range. */
+async function replace(editor: vscode.TextEditor, range: vscode.Range, text: string): Promise<vscode.Range> {
   assert.ok(await editor.edit((b) => b.replace(range, text)), "the edit was not applied");
+  return new vscode.Range(range.start, range.start.translate(0, text.length));
 }
 
 suite("Language server", () => {
@@ -120,10 +121,9 @@ suite("Language server", () => {
   test("a valid SpinApp is clean: an error introduced by an edit appears, and goes when undone", async () => {
     const editor = await openFixture("manifests/hello-spinapp.yaml");
     const doc = editor.document;
-    const replicas = valueRange(doc, "replicas");
-    await replace(editor, replicas, "0");
-    await waitForDiagnostic(doc.uri, (x) => x.range.isEqual(new vscode.Range(replicas.start, replicas.start.translate(0, 1))), "replicas: 0 to be reported");
-    await replace(editor, new vscode.Range(replicas.start, replicas.start.translate(0, 1)), "2");
+    const zero = await replace(editor, valueRange(doc, "replicas"), "0");
+    await waitForDiagnostic(doc.uri, (x) => x.range.isEqual(zero), "replicas: 0 to be reported");
+    await replace(editor, zero, "2");
     await waitForNoDiagnostics(doc.uri);
   });
 
@@ -132,9 +132,8 @@ suite("Language server", () => {
     const doc = editor.document;
     // The ConfigMap's data key `greeting` would be an unknown field in a SpinApp; it must not be
     // reported. Break the SpinApp (4th document) to see the server has processed the file.
-    const image = keyRange(doc, "image");
-    await replace(editor, image, "imag");
-    const d = await waitForDiagnostic(doc.uri, (x) => x.range.isEqual(new vscode.Range(image.start, image.start.translate(0, 4))), "the unknown key imag");
+    const imag = await replace(editor, keyRange(doc, "image"), "imag");
+    const d = await waitForDiagnostic(doc.uri, (x) => x.range.isEqual(imag), "the unknown key imag");
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
     const spinAppStart = doc.getText().indexOf("kind: SpinApp\n");
     const hpaStart = doc.getText().indexOf("kind: HorizontalPodAutoscaler");
