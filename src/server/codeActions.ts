@@ -22,6 +22,7 @@ import {
 import type { AddRuntimeClassData, MoveRuntimeClassData } from "./runtimeHints";
 import { schemaAt, schemaRegistry } from "./schemas";
 import { typicalValue } from "./completion";
+import { DEFAULT_NAMESPACE, type Knowledge } from "./knowledge";
 import { nodeAt, pairAt, toRange, type YamlPath } from "./ranges";
 import { astPathAt, chunkAtLine, chunkOffset, topLevelScalar } from "./yamlPath";
 import { GROUP, LEGACY_GROUP, isSpinKind, splitApiVersion } from "../shared/spinApp";
@@ -40,7 +41,7 @@ type KeyedPair = Pair<Node, Node | null>;
  * one diagnostic; the most likely fix is preferred. Pass `chunks` when the caller already split
  * the file; only documents holding a diagnostic are parsed.
  */
-export function codeActions(uri: string, text: string, diagnostics: readonly Diagnostic[], chunks?: readonly Chunk[]): CodeAction[] {
+export function codeActions(uri: string, text: string, diagnostics: readonly Diagnostic[], chunks?: readonly Chunk[], knowledge?: Knowledge): CodeAction[] {
   const all = chunks ?? splitDocuments(text);
   const cache = new Map<number, Doc>();
   const load = (i: number): Doc => {
@@ -100,8 +101,17 @@ export function codeActions(uri: string, text: string, diagnostics: readonly Dia
         data?.suggestions.forEach((s, i) => action(`Change ${what} to '${s}'`, [replaceScalar(doc, node, s)], i === 0));
         break;
       }
+      case Codes.executorMissing: {
+        // Offer the executors the workspace or cluster has in this namespace, else the usual name.
+        const data = diag.data as MissingFieldData | undefined;
+        if (!data) break;
+        const ns = topLevelNamespace(doc.doc) ?? DEFAULT_NAMESPACE;
+        const names = [...new Set(knowledge?.executorsIn(ns).map((e) => e.name) ?? [])];
+        for (const [i, name] of (names.length ? names : [placeholder(doc, data.parentPath, data.field)]).entries())
+          action(`Add 'executor: ${name}'`, [insertEntry(doc, data.parentPath, `executor: ${name}`, "end")], i === 0);
+        break;
+      }
       case Codes.missingField:
-      case Codes.executorMissing:
       case Codes.replicasMin:
       case Codes.executorRuntimeMissing: {
         const data = diag.data as MissingFieldData | undefined;
@@ -191,6 +201,11 @@ function migrateEdit(doc: Doc, replacement: string): TextEdit | undefined {
 }
 
 /** A placeholder value for a missing field: valid YAML of the field's type. */
+function topLevelNamespace(doc: Document): string | undefined {
+  const ns = nodeAt(doc, ["metadata", "namespace"]);
+  return isScalar(ns) && ns.value != null ? String(ns.value) : undefined;
+}
+
 function placeholder(doc: Doc, parentPath: YamlPath, field: string): string {
   const kind = topLevelScalar(doc.chunk.text, "kind");
   const apiVersion = topLevelScalar(doc.chunk.text, "apiVersion");

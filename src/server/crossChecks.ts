@@ -10,6 +10,7 @@ import type { ExecutorRef } from "./analysis";
 import type { RawDiagnostic } from "./errorMapping";
 import { DEFAULT_NAMESPACE, type ExecutorInfo, type Knowledge } from "./knowledge";
 import { closest } from "./similarity";
+import { WebhookMessages } from "./webhookMessages";
 
 /** Diagnostics for one SpinApp's executor reference. */
 export function checkExecutorRef(ref: ExecutorRef, knowledge: Knowledge): RawDiagnostic[] {
@@ -31,7 +32,7 @@ export function checkExecutorRef(ref: ExecutorRef, knowledge: Knowledge): RawDia
         span: ref.span,
         severity: DiagnosticSeverity.Error,
         code: Codes.executorNotFound,
-        message: `executor does not exist in namespace: no SpinAppExecutor "${ref.name}" in namespace ${ns} of cluster context ${knowledge.clusterContext} or this workspace; the webhook rejects the app.${where}${didYouMean}`,
+        message: `${WebhookMessages.executorNotInNamespace}: no SpinAppExecutor "${ref.name}" in namespace ${ns} of cluster context ${knowledge.clusterContext} or this workspace; the webhook rejects the app.${where}${didYouMean}`,
         data,
       },
     ];
@@ -44,7 +45,7 @@ export function checkExecutorRef(ref: ExecutorRef, knowledge: Knowledge): RawDia
       span: ref.span,
       severity: DiagnosticSeverity.Information,
       code: Codes.executorNotFound,
-      message: `No SpinAppExecutor "${ref.name}" in namespace ${ns} in this workspace (it defines ${inNs.map((e) => `"${e.name}"`).join(", ")}). The cluster must have it, or the webhook rejects the app with "executor does not exist in namespace". Connect a cluster in the SpinKube view to check.${where}${didYouMean}`,
+      message: `No SpinAppExecutor "${ref.name}" in namespace ${ns} in this workspace (it defines ${inNs.map((e) => `"${e.name}"`).join(", ")}). The cluster must have it, or the webhook rejects the app with "${WebhookMessages.executorNotInNamespace}". Connect a cluster in the SpinKube view to check.${where}${didYouMean}`,
       data,
     },
   ];
@@ -62,7 +63,7 @@ function annotationRules(ref: ExecutorRef, executor: ExecutorInfo): RawDiagnosti
         span,
         severity: DiagnosticSeverity.Error,
         code: Codes.annotationsWithoutDeployment,
-        message: `${field} can't be set when the executor does not use operator deployments (executor "${executor.name}" has createDeployment: false). Remove spec.${field}.`,
+        message: `${field === "podAnnotations" ? WebhookMessages.podAnnotations : WebhookMessages.deploymentAnnotations} (executor "${executor.name}" has createDeployment: false). Remove spec.${field}.`,
       });
   }
   return out;

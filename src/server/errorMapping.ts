@@ -8,10 +8,11 @@ import type { ErrorObject } from "ajv";
 import { isScalar, type Document, type Scalar } from "yaml";
 import { DiagnosticSeverity } from "vscode-languageserver-types";
 import { Codes, type MissingFieldData, type QuantityData, type QuoteData, type UnknownFieldData } from "./diagnosticCodes";
-import { schemaAt, propertyNames, type JsonSchema } from "./schemas";
+import { isQuantitySchema, schemaAt, propertyNames, type JsonSchema } from "./schemas";
 import { nodeAt, spanFor, type YamlPath } from "./ranges";
 import { suggestQuantity } from "./quantity";
 import { closest } from "./similarity";
+import { WebhookMessages } from "./webhookMessages";
 
 /** A diagnostic before it is placed in the file: offsets are relative to the document's chunk. */
 export interface RawDiagnostic {
@@ -114,7 +115,7 @@ export function mapSchemaErrors(errors: readonly ErrorObject[], doc: Document, t
             severity: DiagnosticSeverity.Warning,
             code: Codes.executorMissing,
             message:
-              'spec.executor is not set. The operator\'s webhook fills in the first SpinAppExecutor it can list (and rejects the app when there is none: "executor must be set, likely no default executor was set because you have no executors installed"). Name one, e.g. "executor: containerd-shim-spin".',
+              `spec.executor is not set. The operator's webhook fills in the first SpinAppExecutor it can list (and rejects the app when there is none: "${WebhookMessages.executorUnset}"). Name one, e.g. "executor: containerd-shim-spin".`,
             data: { field, parentPath: path } satisfies MissingFieldData,
           });
         } else {
@@ -135,7 +136,7 @@ export function mapSchemaErrors(errors: readonly ErrorObject[], doc: Document, t
       }
       case "anyOf": {
         const s = schemaAt(root, path);
-        if (s?.["x-kubernetes-int-or-string"] && s.anyOf?.some((a) => a.pattern)) out.push(quantityDiagnostic(doc, text, path, value));
+        if (isQuantitySchema(s)) out.push(quantityDiagnostic(doc, text, path, value));
         else if (s?.["x-kubernetes-int-or-string"]) out.push(typeDiagnostic(doc, text, path, value, "an integer or a string"));
         else
           out.push({ span: spanFor(doc, text, path, "value"), severity: DiagnosticSeverity.Error, code: Codes.schema, message: `${at} does not match any allowed form.` });
@@ -143,7 +144,7 @@ export function mapSchemaErrors(errors: readonly ErrorObject[], doc: Document, t
       }
       case "pattern": {
         const s = schemaAt(root, path);
-        if (s?.["x-kubernetes-int-or-string"] || /\[KMGTPE\]i/.test(String((e.params as { pattern: string }).pattern)))
+        if (isQuantitySchema(s))
           out.push(quantityDiagnostic(doc, text, path, value));
         else
           out.push({ span: spanFor(doc, text, path, "value"), severity: DiagnosticSeverity.Error, code: Codes.schema, message: `${at} must match ${String((e.params as { pattern: string }).pattern)}.` });

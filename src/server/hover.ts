@@ -22,6 +22,7 @@ import {
   splitApiVersion,
   type SpinKind,
 } from "../shared/spinApp";
+import { WebhookMessages } from "./webhookMessages";
 
 /** An admission-webhook rule of the operator, shown on hover of the fields it concerns. */
 export interface WebhookRule {
@@ -42,7 +43,7 @@ export const WEBHOOK_RULES: readonly WebhookRule[] = [
     rule:
       "Without `enableAutoscaling: true`, `replicas` must be at least 1: the webhook applies no default. " +
       "With autoscaling on, leave `replicas` unset so an HPA or KEDA owns the count.",
-    messages: ["replicas must be > 0", "replicas cannot be set when autoscaling is enabled"],
+    messages: [WebhookMessages.replicasMin, WebhookMessages.replicasWithAutoscaling],
   },
   {
     kind: KIND_SPINAPP,
@@ -50,22 +51,19 @@ export const WEBHOOK_RULES: readonly WebhookRule[] = [
     rule:
       "When `executor` is omitted the mutating webhook fills in the alphabetically first SpinAppExecutor it can list; " +
       "the validating webhook then requires a SpinAppExecutor of that name in the SpinApp's own namespace.",
-    messages: [
-      "executor must be set, likely no default executor was set because you have no executors installed",
-      "executor does not exist in namespace",
-    ],
+    messages: [WebhookMessages.executorUnset, WebhookMessages.executorNotInNamespace],
   },
   {
     kind: KIND_SPINAPP,
     paths: ["spec.deploymentAnnotations"],
     rule: "Not allowed when the executor has `createDeployment: false` (the operator makes no Deployment to annotate).",
-    messages: ["deploymentAnnotations can't be set when the executor does not use operator deployments"],
+    messages: [WebhookMessages.deploymentAnnotations],
   },
   {
     kind: KIND_SPINAPP,
     paths: ["spec.podAnnotations"],
     rule: "Not allowed when the executor has `createDeployment: false` (the operator makes no pods to annotate).",
-    messages: ["podAnnotations can't be set when the executor does not use operator deployments"],
+    messages: [WebhookMessages.podAnnotations],
   },
   {
     kind: KIND_SPINAPP,
@@ -73,11 +71,7 @@ export const WEBHOOK_RULES: readonly WebhookRule[] = [
     rule:
       "`memory` must be a Kubernetes quantity no larger than `resources.limits.memory` " +
       "(or `resources.requests.memory` when only a request is set).",
-    messages: [
-      "memory limit must be a valid memory quantity (e.g. 128Mi, 1Gi)",
-      "invocation limit quantity cannot be greater than the memory limit (<q>)",
-      "invocation limit quantity cannot be greater than the memory request (<q>)",
-    ],
+    messages: [WebhookMessages.invocationMemoryInvalid, WebhookMessages.invocationAboveLimit, WebhookMessages.invocationAboveRequest],
   },
   {
     kind: KIND_EXECUTOR,
@@ -85,7 +79,7 @@ export const WEBHOOK_RULES: readonly WebhookRule[] = [
     rule:
       "When `deploymentConfig` is present, set exactly one of `runtimeClassName` (run on the containerd Spin shim) " +
       "and `spinImage` (run `spin up` in an ordinary container).",
-    messages: ["runtimeClassName and spinImage are mutually exclusive", "either runtimeClassName or spinImage must be set"],
+    messages: [WebhookMessages.runtimeExclusive, WebhookMessages.runtimeMissing],
   },
 ];
 

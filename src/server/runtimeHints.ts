@@ -20,13 +20,10 @@ export interface AddRuntimeClassData {
   podSpecPath: readonly string[];
   runtimeClassName: string;
 }
-/** Data of a `runtime-class-in-container` diagnostic: the line to remove and where the value goes. */
+/** Data of a `runtime-class-in-container` diagnostic (on the misplaced key): where the value goes. */
 export interface MoveRuntimeClassData {
   podSpecPath: readonly string[];
   value: string;
-  /** Chunk-relative offsets of the misplaced line; placed in the file by the service. */
-  lineStart: number;
-  lineEnd: number;
 }
 
 /** `ghcr.io/a/b:v1`, `ghcr.io/a/b@sha256:…` → `ghcr.io/a/b` (docker.io/library/ added for bare names). */
@@ -81,7 +78,7 @@ export function workloadHints(w: WorkloadInfo, knowledge: Knowledge): RawDiagnos
       severity: DiagnosticSeverity.Error,
       code: Codes.runtimeClassInContainer,
       message: `runtimeClassName is a pod-level field, not a container field: the API server rejects it here (unknown field). Move it to ${podSpecName}.runtimeClassName${rc && rc !== c.misplacedRuntimeClass.value ? ` (which already says ${rc})` : ""}.`,
-      data: { podSpecPath: w.podSpecPath, value: c.misplacedRuntimeClass.value, lineStart: c.misplacedRuntimeClass.lineStart, lineEnd: c.misplacedRuntimeClass.lineEnd } satisfies MoveRuntimeClassData,
+      data: { podSpecPath: w.podSpecPath, value: c.misplacedRuntimeClass.value } satisfies MoveRuntimeClassData,
     });
   }
 

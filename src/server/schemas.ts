@@ -117,11 +117,14 @@ export function propertyNames(s: JsonSchema | undefined): string[] {
   return s?.properties ? Object.keys(s.properties) : [];
 }
 
+/** True for a Kubernetes quantity (int-or-string with the quantity pattern, on the schema or a branch). */
+export function isQuantitySchema(s: JsonSchema | undefined): boolean {
+  return !!s?.["x-kubernetes-int-or-string"] && (!!s.pattern || !!s.anyOf?.some((a) => a.pattern));
+}
+
 /** A short human type for hover and messages: "integer (int32)", "quantity", "map of string", … */
 export function describeType(s: JsonSchema): string {
-  if (s["x-kubernetes-int-or-string"]) {
-    return s.anyOf?.some((a) => a.pattern) ? "quantity (e.g. 128Mi, 500m, 2)" : "integer or string";
-  }
+  if (s["x-kubernetes-int-or-string"]) return isQuantitySchema(s) ? "quantity (e.g. 128Mi, 500m, 2)" : "integer or string";
   const t = Array.isArray(s.type) ? s.type.join(" | ") : s.type;
   if (t === "array") return `list of ${s.items ? describeType(s.items) : "items"}`;
   if (t === "object" && !s.properties && typeof s.additionalProperties === "object")

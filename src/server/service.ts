@@ -150,7 +150,7 @@ export class SpinKubeService {
 
   /** Quick fixes for the given diagnostics. */
   codeActions(uri: string, text: string, diagnostics: readonly Diagnostic[]): CodeAction[] {
-    return codeActions(uri, text, diagnostics, this.chunksFor(uri, text));
+    return codeActions(uri, text, diagnostics, this.chunksFor(uri, text), this.knowledge);
   }
 
   /** Outline symbols. */

@@ -9,6 +9,7 @@ import { DiagnosticSeverity } from "vscode-languageserver-types";
 import { Codes, type QuantityData } from "./diagnosticCodes";
 import type { RawDiagnostic } from "./errorMapping";
 import { spanFor } from "./ranges";
+import { WebhookMessages, withQuantity } from "./webhookMessages";
 import { isQuantity, quantityValue, suggestQuantity } from "./quantity";
 
 type Obj = Record<string, unknown>;
@@ -28,7 +29,7 @@ export function spinAppRules(doc: Document, text: string, value: Obj): RawDiagno
       severity: DiagnosticSeverity.Error,
       code: Codes.replicasWithAutoscaling,
       message:
-        "replicas cannot be set when autoscaling is enabled (the webhook rejects it). Remove spec.replicas and set the range on your HPA or KEDA ScaledObject, or set enableAutoscaling: false.",
+        `${WebhookMessages.replicasWithAutoscaling} (the webhook rejects it). Remove spec.replicas and set the range on your HPA or KEDA ScaledObject, or set enableAutoscaling: false.`,
     });
   } else if (!autoscaling && (replicas === undefined || (typeof replicas === "number" && replicas < 1))) {
     const present = replicas !== undefined;
@@ -37,8 +38,8 @@ export function spinAppRules(doc: Document, text: string, value: Obj): RawDiagno
       severity: DiagnosticSeverity.Error,
       code: Codes.replicasMin,
       message: present
-        ? `replicas must be > 0 (the webhook rejects ${String(replicas)}; it applies no default). Write replicas: 1 or more, or enable autoscaling.`
-        : "replicas must be > 0: spec.replicas is not set and the webhook applies no default. Add replicas: 1 (or more), or enableAutoscaling: true for an HPA/KEDA.",
+        ? `${WebhookMessages.replicasMin} (the webhook rejects ${String(replicas)}; it applies no default). Write replicas: 1 or more, or enable autoscaling.`
+        : `${WebhookMessages.replicasMin}: spec.replicas is not set and the webhook applies no default. Add replicas: 1 (or more), or enableAutoscaling: true for an HPA/KEDA.`,
       data: present ? undefined : { field: "replicas", parentPath: ["spec"] },
     });
   }
@@ -55,7 +56,7 @@ export function spinAppRules(doc: Document, text: string, value: Obj): RawDiagno
           span: spanFor(doc, text, path, "value"),
           severity: DiagnosticSeverity.Error,
           code: Codes.invocationMemoryInvalid,
-          message: `memory limit must be a valid memory quantity (e.g. 128Mi, 1Gi); "${mem}" is not one.`,
+          message: `${WebhookMessages.invocationMemoryInvalid}; "${mem}" is not one.`,
           data: quantityFix(mem),
         });
     } else {
@@ -70,7 +71,7 @@ export function spinAppRules(doc: Document, text: string, value: Obj): RawDiagno
           span: spanFor(doc, text, path, "value"),
           severity: DiagnosticSeverity.Error,
           code: Codes.invocationMemoryTooLarge,
-          message: `invocation limit quantity cannot be greater than the memory ${bound.what} (${String(bound.q)}). Lower invocationLimits.memory or raise resources.${bound.what === "limit" ? "limits" : "requests"}.memory.`,
+          message: `${withQuantity(bound.what === "limit" ? WebhookMessages.invocationAboveLimit : WebhookMessages.invocationAboveRequest, String(bound.q))}. Lower invocationLimits.memory or raise resources.${bound.what === "limit" ? "limits" : "requests"}.memory.`,
         });
       }
     }
@@ -96,8 +97,7 @@ export function executorRules(doc: Document, text: string, value: Obj): RawDiagn
         span: spanFor(doc, text, ["spec", "deploymentConfig", "runtimeClassName"], "key"),
         severity: DiagnosticSeverity.Error,
         code: Codes.executorRuntimeExclusive,
-        message:
-          "runtimeClassName and spinImage are mutually exclusive. Keep runtimeClassName to run apps with the containerd shim, or spinImage to run them in a container with `spin up` (spintainer).",
+        message: `${WebhookMessages.runtimeExclusive}. Keep runtimeClassName to run apps with the containerd shim, or spinImage to run them in a container with \`spin up\` (spintainer).`,
       },
     ];
   if (!hasRc && !hasImage)
@@ -106,8 +106,7 @@ export function executorRules(doc: Document, text: string, value: Obj): RawDiagn
         span: spanFor(doc, text, ["spec", "deploymentConfig"], "key"),
         severity: DiagnosticSeverity.Error,
         code: Codes.executorRuntimeMissing,
-        message:
-          "either runtimeClassName or spinImage must be set in deploymentConfig. For the containerd shim write runtimeClassName: wasmtime-spin-v2.",
+        message: `${WebhookMessages.runtimeMissing} in deploymentConfig. For the containerd shim write runtimeClassName: wasmtime-spin-v2.`,
         data: { field: "runtimeClassName", parentPath: ["spec", "deploymentConfig"] },
       },
     ];

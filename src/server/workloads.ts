@@ -34,7 +34,7 @@ export interface ContainerInfo {
   /** Probes that use `exec`, with the span of their `exec` key. */
   execProbes: { probe: string; span: [number, number] }[];
   /** A runtimeClassName key inside the container (a mistake). */
-  misplacedRuntimeClass?: { value: string; keySpan: [number, number]; lineStart: number; lineEnd: number };
+  misplacedRuntimeClass?: { value: string; keySpan: [number, number] };
   /** Value of env SPIN_HTTP_LISTEN_ADDR when set. */
   listenAddr?: string;
   initContainer: boolean;
@@ -107,11 +107,7 @@ function readContainer(doc: Document, text: string, path: YamlPath, initContaine
   }
   const rc = pairAt(doc, [...path, "runtimeClassName"]);
   if (rc) {
-    const keySpan = nodeSpan(rc.key as Node) ?? [0, 0];
-    const end = nodeSpan(rc.value as Node)?.[1] ?? keySpan[1];
-    const lineStart = text.lastIndexOf("\n", keySpan[0] - 1) + 1;
-    const nl = text.indexOf("\n", end);
-    c.misplacedRuntimeClass = { value: str(rc.value) ?? "", keySpan, lineStart, lineEnd: nl < 0 ? text.length : nl + 1 };
+    c.misplacedRuntimeClass = { value: str(rc.value) ?? "", keySpan: nodeSpan(rc.key as Node) ?? [0, 0] };
   }
   const env = get("env");
   if (isSeq(env))

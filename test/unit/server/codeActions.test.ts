@@ -206,3 +206,21 @@ test("diagnostics without fix data give no action, and foreign codes are ignored
   assert.deepEqual(codeActions(URI, text, [d]), []);
   assert.deepEqual(codeActions(URI, text, [{ ...d, code: "something-else", data: { suggestions: ["x"] } }]), []);
 });
+
+test("executor-missing offers the executors the workspace has in the app's namespace", () => {
+  const s = new SpinKubeService();
+  s.indexFile(
+    "file:///ex.yaml",
+    ["alpha", "beta"]
+      .map((n) => `apiVersion: core.spinkube.dev/v1alpha1\nkind: SpinAppExecutor\nmetadata:\n  name: ${n}\n  namespace: apps\nspec:\n  createDeployment: true\n  deploymentConfig:\n    runtimeClassName: wasmtime-spin-v2\n`)
+      .join("---\n"),
+  );
+  const text = app("  image: ghcr.io/acme/hello:v1\n  replicas: 1\n", "  namespace: apps\n");
+  const diag = s.validateNow(URI, text).find((d) => d.code === Codes.executorMissing)!;
+  assert.ok(diag);
+  const actions = s.codeActions(URI, text, [diag]);
+  assert.deepEqual(actions.map((a) => a.title), ["Add 'executor: alpha'", "Add 'executor: beta'"]);
+  assert.equal(actions[0].isPreferred, true);
+  const fixed = applyAction(text, actions[1]);
+  assert.equal((parseAll(fixed)[0] as { spec: { executor: string } }).spec.executor, "beta");
+});

@@ -55,10 +55,7 @@ test("runtimeClassName under a container → error on the key, with the move dat
   assert.equal(ds[0].severity, 1);
   assert.equal(covered(text, ds[0]), "runtimeClassName");
   assert.match(String(ds[0].message), /pod-level field.*spec\.template\.spec\.runtimeClassName/);
-  const data = ds[0].data as { podSpecPath: string[]; value: string; lineStart: number; lineEnd: number };
-  assert.deepEqual(data.podSpecPath, ["spec", "template", "spec"]);
-  assert.equal(data.value, "wasmtime-spin-v2");
-  assert.equal(text.slice(data.lineStart, data.lineEnd), "          runtimeClassName: wasmtime-spin-v2\n");
+  assert.deepEqual(ds[0].data, { podSpecPath: ["spec", "template", "spec"], value: "wasmtime-spin-v2" });
 });
 
 test('command: ["/"] without any runtimeClassName → warning that says why it looks like Wasm', () => {
