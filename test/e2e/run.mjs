@@ -13,6 +13,7 @@
 //
 // Usage: node test/e2e/run.mjs [--result FILE] [--only inhost|ui] [--keep]
 import { createWriteStream, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { format } from "node:util";
 import {
@@ -66,10 +67,14 @@ function writeResult() {
   return { passed, failed };
 }
 
+/** In-process things to stop at the end (the test API server); child processes are in cleanupAll. */
+const stops = [];
+
 async function finish(code) {
   if (finished) return;
   finished = true;
   await cleanupAll();
+  await within(Promise.allSettled(stops.map((stop) => stop())), 10_000, "stopping the test API server").catch(() => undefined);
   const { passed, failed } = writeResult();
   log(`took ${((Date.now() - t0) / 1000).toFixed(1)} s; result in ${path.relative(process.cwd(), resultFile)}`);
   process.stdout.write(`e2e: ${passed} passed, ${failed} failed\n`);
@@ -124,6 +129,22 @@ async function main() {
     return;
   }
 
+  // The test API server with its demo population, when this checkout has it (test/cluster):
+  // the extension host gets its kubeconfig and nothing else (never the user's cluster).
+  let kubeconfig = path.join(tmp, "no-kubeconfig");
+  const clusterModule = path.join(root, "out", "test", "cluster", "index.js");
+  if (existsSync(clusterModule)) {
+    try {
+      const { startTestCluster } = createRequire(import.meta.url)(clusterModule);
+      const cluster = await within(startTestCluster({ seed: "demo" }), 30_000, "starting the test API server");
+      stops.push(() => cluster.stop());
+      kubeconfig = cluster.kubeconfigPath;
+      record("cluster: the test API server starts with the demo population", true);
+    } catch (err) {
+      record("cluster: the test API server starts with the demo population", false, err instanceof Error ? err.message : err);
+    }
+  }
+
   const { chromium } = await import("playwright-core");
   const port = await freePort();
   const csLog = createWriteStream(path.join(artifacts, "code-server.log"));
@@ -134,8 +155,7 @@ async function main() {
       profile,
       port,
       logStream: csLog,
-      // No cluster is configured for these suites: an empty kubeconfig of our own, never the user's.
-      env: { SPINKUBE_E2E_RESULTS: inhostResults, KUBECONFIG: path.join(tmp, "kubeconfig") },
+      env: { SPINKUBE_E2E_RESULTS: inhostResults, KUBECONFIG: kubeconfig },
     });
     log(`code-server answers on ${cs.url}`);
   } catch (err) {
