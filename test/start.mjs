@@ -124,9 +124,7 @@ async function main() {
     kubeconfig = await startDemoCluster();
     say(`demo cluster ready: KUBECONFIG=${kubeconfig}`);
   } else {
-    // HOOK(#4): test/cluster/index.ts and `npm run cluster` are being written; once both exist the
-    // branch above starts the demo population automatically.
-    say("no kubeconfig found, and the demo cluster (test/cluster, `npm run cluster`) is not available yet");
+    say("no kubeconfig found, and this checkout has no demo cluster (test/cluster, `npm run cluster`)");
   }
 
   const port = Number(opt("--port") ?? process.env.PORT ?? (await freePort()));
