@@ -13,7 +13,9 @@ set -euo pipefail
 CODE_SERVER_VERSION=4.100.3
 RIPGREP_PKG_VERSION=1.15.11
 RIPGREP_TARBALL=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
-TOOLS="${SPINKUBE_TOOLS:-$HOME/.cache/spinkube-vscode-tools}"
+# The same home directory Node's os.homedir() uses (run.mjs and start.mjs look there), even without $HOME.
+home="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+TOOLS="${SPINKUBE_TOOLS:-$home/.cache/spinkube-vscode-tools}"
 export DEBIAN_FRONTEND=noninteractive
 
 log() { printf '[e2e setup] %s\n' "$*"; }
