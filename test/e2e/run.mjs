@@ -11,7 +11,7 @@
 // `e2e: N passed, M failed`. Missing code-server or Chromium is a failure (with the fix), not a skip.
 // Every wait is bounded, a watchdog caps the whole run, and every process it started is ended.
 //
-// Usage: node test/e2e/run.mjs [--result FILE] [--only inhost|ui] [--keep]
+// Usage: node test/e2e/run.mjs [--result FILE] [--only inhost|ui] [--screenshots DIR] [--keep]
 import { createWriteStream, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -39,7 +39,8 @@ const artifacts = path.join(root, ".test-artifacts");
 const resultFile = path.resolve(opt("--result") ?? path.join(artifacts, "e2e-result.json"));
 const only = opt("--only");
 const keep = args.includes("--keep");
-const screenshots = path.join(artifacts, "screenshots");
+// --screenshots DIR regenerates the README's pictures somewhere else (default: the artifacts folder).
+const screenshots = path.resolve(opt("--screenshots") ?? path.join(artifacts, "screenshots"));
 
 const VSIX_BUDGET_BYTES = 3 * 1024 * 1024;
 const WATCHDOG_MS = 9 * 60_000;
@@ -109,8 +110,10 @@ async function main() {
     return;
   }
 
-  rmSync(screenshots, { recursive: true, force: true });
+  // Only this harness's own pictures are replaced (the folder may be one the user named).
   mkdirSync(screenshots, { recursive: true });
+  for (const name of ["inhost-failed", ...flows.flatMap((f) => [f.id, `${f.id}-failed`])])
+    rmSync(path.join(screenshots, `${name}.png`), { force: true });
   const tmp = tempDir("spinkube-e2e");
   if (!keep) process.on("exit", () => removeDir(tmp));
   else log(`keeping ${tmp}`);
