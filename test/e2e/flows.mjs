@@ -130,12 +130,17 @@ export const flows = [
       const editor = await openFile(page, "hello-js/spinapp.yaml");
       await editor.locator(".view-lines").click();
       await page.keyboard.press(`${mod}+End`);
-      await page.keyboard.type("  serviceAcc");
+      await page.keyboard.type("  serv");
+      // Typing may already have opened suggestions (quick suggestions, trigger characters), and
+      // Ctrl+Space on an open list toggles its details: close it, then ask explicitly.
+      await page.keyboard.press("Escape");
       await page.keyboard.press(`${mod}+Space`);
-      const row = page.locator(".suggest-widget.visible .monaco-list-row.focused", { hasText: "serviceAccountName" });
+      // Several spec keys match "serv"; the user picks serviceAccountName with the mouse.
+      const row = page.locator(".suggest-widget.visible .monaco-list-row", { hasText: "serviceAccountName" });
       await row.waitFor({ state: "visible", timeout: 30_000 });
+      await page.locator(".suggest-widget.visible .monaco-list-row", { hasText: "serviceAnnotations" }).waitFor({ state: "visible" });
       await page.screenshot({ path: shot });
-      await page.keyboard.press("Enter");
+      await row.click();
       await waitForLine(page, editor, /^\s*serviceAccountName:/);
       await closeEditors(page);
     },
