@@ -5,15 +5,15 @@
  * the only diagnostics SpinKube adds to Pods and workload templates.
  */
 import { DiagnosticSeverity } from "vscode-languageserver-types";
-import { SPIN_HANDLERS } from "../shared/spinApp";
+import { DEFAULT_SPIN_RUNTIME_CLASS, SPIN_HANDLERS, imageRepository } from "../shared/spinApp";
 import { Codes } from "./diagnosticCodes";
 import type { RawDiagnostic } from "./errorMapping";
 import type { Knowledge, KnownObject } from "./knowledge";
 import { closest } from "./similarity";
 import type { ContainerInfo, WorkloadInfo } from "./workloads";
 
-/** The RuntimeClass the operator's release assets install (handler `spin`). */
-export const DEFAULT_SPIN_RUNTIME_CLASS = "wasmtime-spin-v2";
+// Shared with the cluster diagnosis; re-exported for the server modules that import them from here.
+export { DEFAULT_SPIN_RUNTIME_CLASS, imageRepository };
 
 /** Data of a `wasm-without-runtime-class` diagnostic: what to add where. */
 export interface AddRuntimeClassData {
@@ -24,20 +24,6 @@ export interface AddRuntimeClassData {
 export interface MoveRuntimeClassData {
   podSpecPath: readonly string[];
   value: string;
-}
-
-/** `ghcr.io/a/b:v1`, `ghcr.io/a/b@sha256:…` → `ghcr.io/a/b` (docker.io/library/ added for bare names). */
-export function imageRepository(ref: string): string {
-  let r = ref.trim();
-  const at = r.indexOf("@");
-  if (at >= 0) r = r.slice(0, at);
-  const slash = r.lastIndexOf("/");
-  const colon = r.lastIndexOf(":");
-  if (colon > slash) r = r.slice(0, colon);
-  const first = r.split("/")[0];
-  const hasRegistry = r.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
-  if (!hasRegistry) r = `docker.io/${r.includes("/") ? r : `library/${r}`}`;
-  return r.toLowerCase();
 }
 
 /** True when a RuntimeClass runs Spin apps: a known class with a Spin handler, or a Spin-ish name. */

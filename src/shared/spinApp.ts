@@ -26,6 +26,28 @@ export const LEGACY_APP_NAME_LABEL = `${LEGACY_GROUP}/app-name`;
 /** Handlers the containerd shim registers under (manual setup: `spin`; runtime-class-manager: `spin-v2`). */
 export const SPIN_HANDLERS: readonly string[] = ["spin", "spin-v2"];
 
+/** True for a RuntimeClass handler the Spin shim registers under (`spin` or `spin-v2`). */
+export function isSpinHandler(handler: unknown): boolean {
+  return typeof handler === "string" && SPIN_HANDLERS.includes(handler);
+}
+
+/** The RuntimeClass the operator's release assets install (handler `spin`). */
+export const DEFAULT_SPIN_RUNTIME_CLASS = "wasmtime-spin-v2";
+
+/** `ghcr.io/a/b:v1`, `ghcr.io/a/b@sha256:…` → `ghcr.io/a/b` (docker.io/library/ added for bare names). */
+export function imageRepository(ref: string): string {
+  let r = ref.trim();
+  const at = r.indexOf("@");
+  if (at >= 0) r = r.slice(0, at);
+  const slash = r.lastIndexOf("/");
+  const colon = r.lastIndexOf(":");
+  if (colon > slash) r = r.slice(0, colon);
+  const first = r.split("/")[0];
+  const hasRegistry = r.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  if (!hasRegistry) r = `docker.io/${r.includes("/") ? r : `library/${r}`}`;
+  return r.toLowerCase();
+}
+
 /** Splits `group/version` into its parts; the core group has no slash. */
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const i = apiVersion.indexOf("/");
