@@ -79,3 +79,21 @@ test("the async validation path agrees with the sync one on mutated input", asyn
     assert.deepEqual(a, b);
   }
 });
+
+test("completion, hover, code actions and outline answer at any offset of mutated documents", () => {
+  fc.assert(
+    fc.property(mutated, fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), (text, offsets) => {
+      const s = new SpinKubeService();
+      const ds = s.validateNow("file:///fuzz.yaml", text);
+      for (const raw of offsets) {
+        const offset = raw % (text.length + 1);
+        assert.ok(Array.isArray(s.complete("file:///fuzz.yaml", text, offset)));
+        const h = s.hover("file:///fuzz.yaml", text, offset);
+        assert.ok(h == null || typeof h === "object");
+      }
+      assert.ok(Array.isArray(s.codeActions("file:///fuzz.yaml", text, ds)));
+      assert.ok(Array.isArray(s.documentSymbols("file:///fuzz.yaml", text)));
+    }),
+    { seed: SEED + 2, numRuns: 1500 },
+  );
+});
