@@ -29,7 +29,7 @@
 //
 // The returned TestCluster: url, port, kubeconfigPath, kubeconfig (YAML text), ca (PEM), token
 // (admin), users (name → token/context), api/store (internals), apply/get/list/remove helpers,
-// waitFor, restartContainer, appendLog, faults { dropConnections, refuseFor, failNext,
+// waitFor, restartContainer, appendLog, faults { dropConnections, refuseFor, isAccepting, failNext,
 // expireResourceVersions, delay, revokeToken, reset }, requests, clearRequests, stop.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -94,6 +94,8 @@ export interface TestClusterFaults {
   dropConnections(): void;
   /** Refuses TCP connections for `ms` (the port is closed), then listens again. Resolves once refusing. */
   refuseFor(ms: number): Promise<void>;
+  /** False while connections are refused. */
+  isAccepting(): boolean;
   /** The next matching request(s) get this HTTP status as a Status (429/503 with Retry-After if given). */
   failNext(status: number, opts?: FailOptions): void;
   /** Forgets history: open watches get ERROR 410 and end; older resourceVersions/continue tokens get 410. */
@@ -348,6 +350,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     faults: {
       dropConnections: () => server.dropConnections(),
       refuseFor: (ms) => server.refuseFor(ms),
+      isAccepting: () => server.accepting,
       failNext: (status, o) => faults.failNext(status, o),
       expireResourceVersions: () => {
         store.compact();
