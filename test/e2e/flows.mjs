@@ -118,6 +118,8 @@ export const flows = [
       // The hover lists the problems under the mouse; the unknown-field one quotes the key.
       const hover = page.locator(".monaco-hover:not(.hidden)").filter({ hasText: '"replica"' }).first();
       await hover.waitFor({ state: "visible" });
+      // The hover fades in: let every running animation finish before the picture.
+      await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
       await page.screenshot({ path: shot });
       await page.mouse.move(5, 5);
       await closeEditors(page);
