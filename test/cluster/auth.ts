@@ -87,9 +87,9 @@ export function tlsMaterial(): TlsMaterial {
   cert.sign(ca.priv, forge.md.sha256.create());
 
   cached = {
-    caCert: forge.pki.certificateToPem(caCert),
+    caCert: forge.pki.certificateToPem(caCert).replace(/\r\n/g, "\n"),
     caKey: ca.privPem,
-    cert: forge.pki.certificateToPem(cert),
+    cert: forge.pki.certificateToPem(cert).replace(/\r\n/g, "\n"),
     key: srv.privPem,
   };
   return cached;

@@ -143,7 +143,7 @@ export function defaultBuiltin(o: KObject, old?: KObject): void {
       if (!old) o.status = { phase: "Active" };
       break;
     case "Secret": {
-      o.type ??= "Opaque";
+      if (!o.type) o.type = "Opaque";
       const sd = o.stringData;
       if (isObject(sd)) {
         const data = obj(o.data);

@@ -287,7 +287,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       const existing = store.get(t, ns, o.metadata.name ?? "");
       const ctx = { ...system, manager: "test-seed", warnings: [] };
       if (!existing) return api.create(t, ns, { ...o, metadata: { ...o.metadata, namespace: ns } }, ctx);
-      return api.write(t, { ...o, metadata: { ...existing.metadata, ...o.metadata, namespace: ns, resourceVersion: existing.metadata.resourceVersion } }, "test-seed");
+      return api.write(t, { ...(o.status === undefined && existing.status !== undefined ? { status: existing.status } : {}), ...o, metadata: { ...existing.metadata, ...o.metadata, namespace: ns, resourceVersion: existing.metadata.resourceVersion } }, "test-seed");
     });
   };
 

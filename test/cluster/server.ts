@@ -17,6 +17,7 @@ import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersio
 import type { FaultState } from "./faults";
 import type { Kubelet } from "./kubelet";
 import { formatLines } from "./logs";
+import { decodeProtobufObject } from "./protobuf";
 import { openapiV2Json, openapiV2Protobuf, openapiV3ForPath, openapiV3Index } from "./openapi";
 import type { Selector } from "./selectors";
 import { parseFieldSelector, parseLabelSelector } from "./selectors";
@@ -279,7 +280,7 @@ export class ApiServer {
 
     if (t.plural === "selfsubjectaccessreviews") {
       if (method !== "POST") throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
-      return this.sendJson(res, 201, this.accessReview(user, parseBody(body, req)));
+      return this.sendJson(res, 201, this.accessReview(user, parseBody(body, req, t.kind)));
     }
     if (method === "GET" && !name) {
       if (watch) return this.watch(req, res, t, ns, q);
@@ -293,12 +294,12 @@ export class ApiServer {
     }
     if (method === "POST") {
       if (name) throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
-      const created = this.o.api.create(t, ns, parseBody(body, req), ctx);
+      const created = this.o.api.create(t, ns, parseBody(body, req, t.kind), ctx);
       return sendObj(201, created);
     }
     if (method === "PUT") {
       if (!name) throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
-      const updated = this.o.api.update(t, ns, name, parseBody(body, req), ctx, sub);
+      const updated = this.o.api.update(t, ns, name, parseBody(body, req, t.kind), ctx, sub);
       return sub === "scale" ? this.sendJson(res, 200, updated, undefined, ctx.warnings) : sendObj(200, updated);
     }
     if (method === "PATCH") {
@@ -636,9 +637,9 @@ function safeJson(b: Buffer): unknown {
   }
 }
 
-function parseBody(body: Buffer, req: IncomingMessage): unknown {
+function parseBody(body: Buffer, req: IncomingMessage, kind: string): unknown {
   const ct = String(req.headers["content-type"] ?? "application/json");
-  if (ct.includes("protobuf")) throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  if (ct.includes("protobuf")) return decodeProtobufObject(body, kind);
   try {
     return ct.includes("yaml") ? parseYaml(body.toString("utf8")) : JSON.parse(body.toString("utf8"));
   } catch (e) {
