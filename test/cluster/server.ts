@@ -271,7 +271,8 @@ export class ApiServer {
     if (!user) {
       throw new ApiError(403, "Forbidden", `${attrs.name ? `${resource} "${attrs.name}"` : resource} is forbidden: User "system:anonymous" cannot ${verb} resource "${sub ? `${resource}/${sub}` : resource}" in API group "${group}" ${attrs.namespace ? `in the namespace "${attrs.namespace}"` : "at the cluster scope"}`, { ...(name ? { name } : {}), ...(group ? { group } : {}), kind: resource });
     }
-    this.o.auth.authorize(user, attrs);
+    // Every authenticated user may ask what it may do (system:basic-user).
+    if (!(group === "authorization.k8s.io" && resource === "selfsubjectaccessreviews")) this.o.auth.authorize(user, attrs);
 
     const ctx = this.writeContext(req, q, user);
     const sendObj = (code: number, o: KObject): void => {
@@ -321,7 +322,9 @@ export class ApiServer {
     if (r.gone) {
       return this.sendJson(res, 200, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name, ...(group ? { group } : {}), kind: t.plural, uid: r.object.metadata.uid } }, undefined, ctx.warnings);
     }
-    return sendObj(202, r.object);
+    // Not deleted yet (finalizers, graceful pod deletion, namespaces): 200 with the object, as the
+    // real handler answers unless orphanDependents=false was given.
+    return sendObj(q.get("orphanDependents") === "false" ? 202 : 200, r.object);
   }
 
   private writeContext(req: IncomingMessage, q: URLSearchParams, user: TokenUser): WriteContext {
