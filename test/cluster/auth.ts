@@ -167,7 +167,8 @@ export class Authenticator {
   authorize(u: TokenUser, a: AccessAttributes): void {
     if (this.allowed(u, a)) return;
     const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-    const subject = a.name ? `${res} "${a.name}"` : res;
+    const qualified = a.group ? `${a.resource}.${a.group}` : a.resource;
+    const subject = a.name ? `${qualified} "${a.name}"` : qualified;
     const where = a.namespace ? `in the namespace "${a.namespace}"` : "at the cluster scope";
     throw new ApiError(
       403,

@@ -17,6 +17,7 @@ import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersio
 import type { FaultState } from "./faults";
 import type { Kubelet } from "./kubelet";
 import { formatLines } from "./logs";
+import { PortForwarder } from "./portforward";
 import { decodeProtobufObject } from "./protobuf";
 import { openapiV2Json, openapiV2Protobuf, openapiV3ForPath, openapiV3Index } from "./openapi";
 import type { Selector } from "./selectors";
@@ -73,8 +74,12 @@ export class ApiServer {
   private readonly streams = new Set<Stream>();
   private port = 0;
   private stopping = false;
+  /** `pods/portforward` over WebSocket (portforward.ts). */
+  private readonly forwarder: PortForwarder;
 
-  constructor(private readonly o: ServerOptions) {}
+  constructor(private readonly o: ServerOptions) {
+    this.forwarder = new PortForwarder(o.api, o.auth, (req, url) => this.record(req, url));
+  }
 
   /** Starts listening on 127.0.0.1:port (0 = random); resolves with the port. */
   async listen(port = 0): Promise<number> {
@@ -94,6 +99,7 @@ export class ApiServer {
       s.on("close", () => this.sockets.delete(s));
     });
     server.on("tlsClientError", () => undefined);
+    server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => this.forwarder.handle(req, socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(port, "127.0.0.1", () => {
@@ -118,6 +124,7 @@ export class ApiServer {
 
   /** Closes every open watch and log stream (and idle keep-alive connections). */
   dropConnections(): void {
+    this.forwarder.dropAll();
     for (const s of [...this.streams]) s.res.destroy();
     this.streams.clear();
     for (const s of [...this.sockets]) s.destroy();
@@ -155,6 +162,7 @@ export class ApiServer {
     const server = this.server;
     this.server = undefined;
     this.dropConnections();
+    await this.forwarder.close();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
