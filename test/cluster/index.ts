@@ -190,12 +190,12 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   const crdType = typeFor(api, "apiextensions.k8s.io/v1", "CustomResourceDefinition");
   const served = new Map<string, ResourceType[]>();
   const syncCrd = (crd: KObject | undefined, name: string): void => {
-    for (const t of served.get(name) ?? []) api.unregister(t);
-    served.delete(name);
-    if (!crd || crd.metadata.deletionTimestamp) return;
-    const ts = typesFromCrd(crd);
-    for (const t of ts) api.register(t);
-    served.set(name, ts);
+    const next = crd && !crd.metadata.deletionTimestamp ? typesFromCrd(crd) : [];
+    // Versions no longer served lose their objects (as when a CRD is deleted); others keep them.
+    for (const t of served.get(name) ?? []) if (!next.some((n) => n.version === t.version && n.plural === t.plural)) api.unregister(t);
+    for (const t of next) api.register(t);
+    if (next.length) served.set(name, next);
+    else served.delete(name);
   };
   store.subscribe((e) => {
     if (e.resource === "customresourcedefinitions.apiextensions.k8s.io") {
