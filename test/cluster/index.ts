@@ -27,6 +27,10 @@
 // users (RBAC-limited tokens), bookmarkIntervalMs, watchTimeoutSeconds, historyLimit,
 // kubeconfigPath, crdDir.
 //
+// Nodes (NodeSpec): labels, runtimeHandlers, containerRuntime ("docker" answers every handler with
+// `RuntimeHandler "<h>" not supported`), reportRuntimeHandlers; runtimeSetups.ts also builds
+// runtime-class-manager Shims/RuntimeClasses/nodes and cert-manager stand-in CRDs.
+//
 // The returned TestCluster: url, port, kubeconfigPath, kubeconfig (YAML text), ca (PEM), token
 // (admin), users (name → token/context), api/store (internals), apply/get/list/remove helpers,
 // waitFor, restartContainer, appendLog, faults { dropConnections, refuseFor, isAccepting, failNext,

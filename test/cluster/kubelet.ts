@@ -14,12 +14,14 @@ import type { Timers } from "./controllers";
 import { WorkQueue, splitKey, typeOf } from "./controllers";
 import type { KObject, ResourceType } from "./types";
 import { ApiError, clone, isObject, rfc3339 } from "./types";
+import type { NodeRuntimeSpec } from "./runtimeSetups";
+import { containerRuntimeVersion, reportsRuntimeHandlers, sandboxFailure } from "./runtimeSetups";
 
 /** Pod annotation overriding the start delay of that pod (ms), e.g. to keep an app progressing. */
 export const START_DELAY_ANNOTATION = "test.spinkube.dev/start-delay-ms";
 
-/** A simulated node. */
-export interface NodeSpec {
+/** A simulated node (its container runtime: runtimeSetups.ts). */
+export interface NodeSpec extends NodeRuntimeSpec {
   name: string;
   labels?: Record<string, string>;
   /** Container runtime handlers configured in the node's containerd (besides the default runc). */
@@ -76,6 +78,7 @@ interface PodState {
 /** Scheduler + kubelet for all simulated nodes. */
 export class Kubelet {
   private readonly pods = new Map<string, PodState>();
+  private readonly nodeSpecs = new Map<string, NodeSpec>();
   private nextIp = 10;
   private readonly queue: WorkQueue;
 
@@ -98,6 +101,7 @@ export class Kubelet {
   /** Creates (or replaces) a node object. */
   addNode(n: NodeSpec): KObject {
     const handlers = ["", "runc", ...(n.runtimeHandlers ?? [])];
+    this.nodeSpecs.set(n.name, n);
     const now = rfc3339();
     const cond = (type: string, status: string, reason: string, message: string): Record<string, unknown> => ({ type, status, lastHeartbeatTime: now, lastTransitionTime: now, reason, message });
     return this.api.write(
@@ -135,7 +139,7 @@ export class Kubelet {
           nodeInfo: {
             architecture: "amd64",
             bootID: randomBytes(16).toString("hex"),
-            containerRuntimeVersion: "containerd://1.7.24",
+            containerRuntimeVersion: containerRuntimeVersion(n),
             kernelVersion: "6.1.0-28-amd64",
             kubeProxyVersion: "v1.32.2",
             kubeletVersion: "v1.32.2",
@@ -144,7 +148,7 @@ export class Kubelet {
             osImage: "Debian GNU/Linux 12 (bookworm)",
             systemUUID: randomBytes(16).toString("hex"),
           },
-          runtimeHandlers: handlers.map((h) => ({ name: h, features: { recursiveReadOnlyMounts: true, userNamespaces: true } })),
+          ...(reportsRuntimeHandlers(n) ? { runtimeHandlers: handlers.map((h) => ({ name: h, features: { recursiveReadOnlyMounts: true, userNamespaces: true } })) } : {}),
         },
       },
       "kubelet",
@@ -247,12 +251,13 @@ export class Kubelet {
       const rc = rcType ? this.api.store.get(rcType, undefined, rcName) : undefined;
       const handler = String(rc?.handler ?? rcName);
       const node = this.api.store.get(this.nodeType, undefined, st.node);
-      const handlers = (((node?.status as Record<string, unknown> | undefined)?.runtimeHandlers ?? []) as Array<{ name: string }>).map((h) => h.name);
-      if (!handlers.includes(handler)) {
+      const reported = (((node?.status as Record<string, unknown> | undefined)?.runtimeHandlers ?? []) as Array<{ name: string }>).map((h) => h.name);
+      const failure = sandboxFailure(this.nodeSpecs.get(st.node) ?? { name: st.node, runtimeHandlers: reported }, handler);
+      if (failure !== undefined) {
         const fail = (): void => {
           const cur = this.current(st);
           if (!cur || st.stopping) return;
-          this.events.record(cur, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for "${handler}" is configured`, "kubelet", { host: st.node });
+          this.events.record(cur, "Warning", "FailedCreatePodSandBox", failure, "kubelet", { host: st.node });
           st.timers.push(this.timers.after(this.opts.sandboxRetryMs, fail));
         };
         st.timers.push(this.timers.after(Math.min(200, this.opts.podStartDelayMs), fail));
