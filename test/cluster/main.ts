@@ -1,6 +1,6 @@
 // `npm run cluster`: starts the test API server in the foreground with the demo population
 // (or `--seed empty`), writes its kubeconfig and prints `KUBECONFIG=<absolute path>` on a line of
-// its own once it answers; SIGINT/SIGTERM stop it. Options: --port N (default: random),
+// its own once it answers; SIGINT/SIGTERM (or its parent going away) stop it. Options: --port N (default: random),
 // --seed demo|empty, --kubeconfig PATH, --log-rate LINES_PER_SECOND.
 
 import https from "node:https";
@@ -47,6 +47,11 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  // If whoever started us (npm) goes away without forwarding a signal, stop too.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop("parent exit");
+  }, 1000).unref();
 }
 
 main().catch((e: unknown) => {
