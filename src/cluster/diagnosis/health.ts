@@ -222,7 +222,7 @@ function classProblem(c: RuntimeClassView, nodes: NodeView[], shims: ReturnType<
   if (!support.length || support.some((s) => s.verdict !== "no")) return undefined;
   const other = support.find((s) => s.otherSpinHandler)?.otherSpinHandler;
   return other
-    ? `${c.name} has handler ${handler} but the nodes register ${other} (${handlerOrigin(other)}).`
+    ? `${c.name} has handler ${handler} but the nodes register ${other}, ${handlerOrigin(other)}.`
     : `No node can run ${c.name}'s handler ${handler} (${support[0].why}).`;
 }
 

@@ -253,3 +253,13 @@ export function handlerSupport(node: NodeView, handler: string, shims: readonly 
     };
   return { verdict: "unknown", why: `the API does not show which containerd runtimes node ${node.name} has` };
 }
+
+/**
+ * The Spin RuntimeClasses some node can run (a node matching the class's nodeSelector whose
+ * evidence does not say "no" for its handler); all Spin classes when none qualifies.
+ */
+export function usableSpinClasses(classes: readonly RuntimeClassView[], nodes: readonly NodeView[], shims: readonly ShimView[]): RuntimeClassView[] {
+  const spin = classes.filter((c) => c.spin);
+  const usable = spin.filter((c) => nodes.some((n) => matchesSelector(n.labels, c.nodeSelector) && handlerSupport(n, c.handler ?? "", shims).verdict !== "no"));
+  return usable.length ? usable : spin;
+}

@@ -119,10 +119,20 @@ export interface HealthInput {
   unreadable: Unreadable;
 }
 
+/** The API's Status message of a failed request (client-node puts the response body in `body`), else the error's message. */
 function message(e: unknown): string {
   const r = record(e);
-  const code = typeof r.code === "number" ? r.code : typeof r.statusCode === "number" ? r.statusCode : undefined;
-  const base = e instanceof Error ? e.message : String(e);
+  const code = typeof r.code === "number" ? r.code : typeof r.status === "number" ? r.status : typeof r.statusCode === "number" ? r.statusCode : undefined;
+  let body: unknown = r.body;
+  if (typeof body === "string") {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      body = undefined;
+    }
+  }
+  const status = typeof record(body).message === "string" ? String(record(body).message) : undefined;
+  const base = status ?? (e instanceof Error ? e.message : String(e));
   return code !== undefined && !base.includes(String(code)) ? `HTTP ${code}: ${base}` : base;
 }
 

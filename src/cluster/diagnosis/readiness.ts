@@ -9,7 +9,7 @@
  */
 import { DEFAULT_SPIN_RUNTIME_CLASS, GROUP, LEGACY_GROUP, isSpinHandler } from "../../shared/spinApp";
 import type { HandlerSupport, KubeObject, NodeView, RuntimeClassView, ShimView } from "./objects";
-import { formatSelector, groupOf, handlerSupport, isExecutor, matchesSelector, nameOf, namespaceOf, nodeView, record, runtimeClassView, shimView, text } from "./objects";
+import { formatSelector, groupOf, handlerSupport, isExecutor, matchesSelector, nameOf, namespaceOf, nodeView, record, runtimeClassView, shimView, text, usableSpinClasses } from "./objects";
 import type { ReadinessInput } from "./reader";
 import type { SandboxDiagnosis } from "./sandbox";
 import { explainFailures, handlerOrigin, recreateWithHandler } from "./sandbox";
@@ -92,7 +92,7 @@ export function checkReadiness(input: ReadinessInput): ReadinessReport {
   const dc = spec.deploymentConfig;
   const rcName = text(record(dc).runtimeClassName);
   const spinImage = text(record(dc).spinImage);
-  const suggestion = classes.find((c) => c.spin)?.name ?? DEFAULT_SPIN_RUNTIME_CLASS;
+  const suggestion = usableSpinClasses(classes, nodes, shims)[0]?.name ?? DEFAULT_SPIN_RUNTIME_CLASS;
   const exName = nameOf(executor);
   if (rcName && spinImage) {
     links.push(link("runtime", "broken", `Executor ${exName} sets both runtimeClassName and spinImage; the operator's webhook rejects it: runtimeClassName and spinImage are mutually exclusive.`, `Keep one of them in the executor's deploymentConfig.`));
@@ -128,11 +128,18 @@ export function checkReadiness(input: ReadinessInput): ReadinessReport {
   // RuntimeClass.
   const rc = classes.find((c) => c.name === rcName);
   links.push(runtimeClassLink(rcName, rc, classes, nodes, shims, input));
-  if (!rc) return finish(input, [...links, skipped("handler", "The RuntimeClass does not exist."), skipped("nodes", "The RuntimeClass does not exist."), podsLink(input)]);
+  if (!rc) {
+    const why = input.unreadable.runtimeClasses ? "Could not read the RuntimeClass." : "The RuntimeClass does not exist.";
+    return finish(input, [...links, skipped("handler", why), skipped("nodes", why), podsLink(input)]);
+  }
 
   // Handler and nodes.
   const candidates = nodes.filter((n) => matchesSelector(n.labels, rc.nodeSelector));
-  links.push(handlerLink(rc, candidates.length ? candidates : nodes, shims, classes, input));
+  links.push(
+    candidates.length || !nodes.length
+      ? handlerLink(rc, candidates, shims, classes, input)
+      : skipped("handler", `Handler ${rc.handler ?? "(none)"}: no node matches the RuntimeClass's nodeSelector ${formatSelector(rc.nodeSelector)} (see Nodes), so there is no node to check it on.`),
+  );
   links.push(nodesLink(rc, nodes, candidates, shims, input));
   links.push(podsLink(input));
   return finish(input, links);
@@ -228,7 +235,7 @@ function runtimeClassLink(rcName: string, rc: RuntimeClassView | undefined, clas
   }
   if (input.unreadable.runtimeClasses) return link("runtimeClass", "unknown", `Could not list RuntimeClasses: ${input.unreadable.runtimeClasses}.`);
   const legacy = rcName === "wasmtime-spin-v1" ? ` ${rcName} is the legacy name of the v1 shim (deislabs/containerd-wasm-shims); current installs use wasmtime-spin-v2 with containerd-shim-spin.` : "";
-  const spin = classes.filter((c) => c.spin);
+  const spin = usableSpinClasses(classes, nodes, shims);
   const shimClass = shims.find((s) => s.runtimeClassName && s.runtimeClassName !== rcName);
   let fix: string;
   if (spin.length) fix = `Set the executor's deploymentConfig.runtimeClassName to ${spin.map((c) => `${c.name} (handler ${c.handler})`).join(" or ")}, or create RuntimeClass ${rcName}.`;

@@ -7,9 +7,9 @@
  * first, judged against the cluster's nodes, RuntimeClasses and runtime-class-manager Shims, and
  * the fixes. Pure functions over plain objects (explorer tree, readiness check, deploy report).
  */
-import { imageRepository, isSpinHandler } from "../../shared/spinApp";
+import { DEFAULT_SPIN_RUNTIME_CLASS, imageRepository, isSpinHandler } from "../../shared/spinApp";
 import type { KubeObject, NodeView, RuntimeClassView, ShimView } from "./objects";
-import { formatSelector, handlerSupport, items, matchesSelector, nameOf, nodeView, record, runtimeClassView, shimView, stringMap, text, timeOf } from "./objects";
+import { formatSelector, handlerSupport, items, matchesSelector, nameOf, nodeView, record, runtimeClassView, shimView, stringMap, text, timeOf, usableSpinClasses } from "./objects";
 
 /** What went wrong, one code per kind of failure. */
 export type FailureCode =
@@ -199,7 +199,7 @@ function executorMissing(ref: string, msg: string, app: string): SandboxDiagnosi
 }
 
 function runtimeClassMissing(rc: string, msg: string, rs: string, ctx: Ctx): SandboxDiagnosis {
-  const spin = [...ctx.classes.values()].filter((c) => c.spin).map((c) => c.name);
+  const spin = usableSpinClasses([...ctx.classes.values()], [...ctx.nodes.values()], ctx.shims).map((c) => c.name);
   return {
     code: "runtime-class-missing",
     title: `No pods can be created: RuntimeClass ${rc} does not exist`,
@@ -330,7 +330,7 @@ function precompilation(msg: string, pod: string, node: string | undefined): San
 
 function wasmOnDefaultRuntime(image: string, rcName: string | undefined, reason: string, msg: string, pod: string, ctx: Ctx): SandboxDiagnosis {
   const rc = rcName ? ctx.classes.get(rcName) : undefined;
-  const spin = [...ctx.classes.values()].find((c) => c.spin)?.name ?? "wasmtime-spin-v2";
+  const spin = usableSpinClasses([...ctx.classes.values()], [...ctx.nodes.values()], ctx.shims)[0]?.name ?? DEFAULT_SPIN_RUNTIME_CLASS;
   return {
     code: "wasm-on-default-runtime",
     title: `Likely cause: the Spin app ${image} runs without a Spin runtime class (${reason})`,
