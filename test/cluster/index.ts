@@ -33,7 +33,7 @@
 //
 // The returned TestCluster: url, port, kubeconfigPath, kubeconfig (YAML text), ca (PEM), token
 // (admin), users (name → token/context), api/store (internals), apply/get/list/remove helpers,
-// waitFor, restartContainer, appendLog, faults { dropConnections, refuseFor, isAccepting, failNext,
+// waitFor, restartContainer, appendLog, logLines, faults { dropConnections, refuseFor, isAccepting, failNext,
 // expireResourceVersions, delay, revokeToken, reset }, requests, clearRequests, stop.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -140,6 +140,8 @@ export interface TestCluster {
   restartContainer(namespace: string, pod: string, container?: string, exitCode?: number): void;
   /** Appends one line to a running container's log. */
   appendLog(namespace: string, pod: string, container: string | undefined, text: string): void;
+  /** The lines a container has logged so far (the previous instance's with previous=true). */
+  logLines(namespace: string, pod: string, container?: string, previous?: boolean): string[];
   faults: TestClusterFaults;
   /** Requests seen so far (method, path, query, headers without secrets, user, status). */
   requests: RequestRecord[];
@@ -351,6 +353,11 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     },
     restartContainer: (ns, pod, container, exitCode) => kubelet.restartContainer(ns, pod, container, exitCode),
     appendLog: (ns, pod, container, text) => kubelet.appendLog(ns, pod, container, text),
+    logLines: (ns, pod, container, previous) =>
+      kubelet
+        .logOf(ns, pod, container, !!previous)
+        .log.read(Date.now())
+        .lines.map((l) => l.text),
     faults: {
       dropConnections: () => server.dropConnections(),
       refuseFor: (ms) => server.refuseFor(ms),
