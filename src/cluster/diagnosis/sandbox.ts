@@ -302,7 +302,7 @@ function unschedulable(pod: KubeObject | undefined, rcName: string | undefined, 
   const sel = formatSelector(fromRc ? rc.nodeSelector : selector);
   const causes = [
     fromRc
-      ? `RuntimeClass ${rc.name} only schedules onto nodes labelled ${sel} (its scheduling.nodeSelector${rc.shim ? `, copied from runtime-class-manager Shim ${rc.shim}` : ""}), and ${missing.length === nodes.length ? "no node" : `nodes ${missing.join(", ")} do not`} carry that label.`
+      ? `RuntimeClass ${rc.name} only schedules onto nodes labelled ${sel} (its scheduling.nodeSelector${rc.shim ? `, copied from runtime-class-manager Shim ${rc.shim}` : ""}), and ${missing.length === nodes.length ? "no node carries" : `nodes ${missing.join(", ")} do not carry`} that label.`
       : `The pod's nodeSelector ${sel || "(none)"} matches no node.`,
   ];
   const fixes = [
