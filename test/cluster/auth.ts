@@ -46,45 +46,50 @@ export function tlsMaterial(): TlsMaterial {
   const now = new Date(Date.now() - 60 * 60 * 1000);
   const until = new Date(Date.now() + 10 * 365 * 24 * 60 * 60 * 1000);
 
-  const ca = rsaKeys();
-  const caCert = forge.pki.createCertificate();
-  caCert.publicKey = ca.pub;
-  caCert.serialNumber = serial();
-  caCert.validity.notBefore = now;
-  caCert.validity.notAfter = until;
   const caName = [{ name: "commonName", value: "spinkube-test-cluster-ca" }];
-  caCert.setSubject(caName);
-  caCert.setIssuer(caName);
-  caCert.setExtensions([
-    { name: "basicConstraints", cA: true, critical: true },
-    { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    { name: "subjectKeyIdentifier" },
-  ]);
-  caCert.sign(ca.priv, forge.md.sha256.create());
-
+  const certificate = (pub: forge.pki.rsa.PublicKey, subject: forge.pki.CertificateField[], extensions: unknown[], signer: forge.pki.rsa.PrivateKey): forge.pki.Certificate => {
+    const c = forge.pki.createCertificate();
+    c.publicKey = pub;
+    c.serialNumber = serial();
+    c.validity.notBefore = now;
+    c.validity.notAfter = until;
+    c.setSubject(subject);
+    c.setIssuer(caName);
+    c.setExtensions(extensions as never[]);
+    c.sign(signer, forge.md.sha256.create());
+    return c;
+  };
+  const ca = rsaKeys();
+  const caCert = certificate(
+    ca.pub,
+    caName,
+    [
+      { name: "basicConstraints", cA: true, critical: true },
+      { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+      { name: "subjectKeyIdentifier" },
+    ],
+    ca.priv,
+  );
   const srv = rsaKeys();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = srv.pub;
-  cert.serialNumber = serial();
-  cert.validity.notBefore = now;
-  cert.validity.notAfter = until;
-  cert.setSubject([{ name: "commonName", value: "kube-apiserver" }]);
-  cert.setIssuer(caName);
-  cert.setExtensions([
-    { name: "basicConstraints", cA: false },
-    { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: "extKeyUsage", serverAuth: true },
-    {
-      name: "subjectAltName",
-      altNames: [
-        { type: 7, ip: "127.0.0.1" },
-        { type: 2, value: "localhost" },
-        { type: 2, value: "kubernetes.default.svc" },
-      ],
-    },
-    { name: "authorityKeyIdentifier", keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
-  ]);
-  cert.sign(ca.priv, forge.md.sha256.create());
+  const cert = certificate(
+    srv.pub,
+    [{ name: "commonName", value: "kube-apiserver" }],
+    [
+      { name: "basicConstraints", cA: false },
+      { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: "extKeyUsage", serverAuth: true },
+      {
+        name: "subjectAltName",
+        altNames: [
+          { type: 7, ip: "127.0.0.1" },
+          { type: 2, value: "localhost" },
+          { type: 2, value: "kubernetes.default.svc" },
+        ],
+      },
+      { name: "authorityKeyIdentifier", keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
+    ],
+    ca.priv,
+  );
 
   cached = {
     caCert: forge.pki.certificateToPem(caCert).replace(/\r\n/g, "\n"),

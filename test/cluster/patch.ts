@@ -8,6 +8,7 @@
 import type { ManagedFieldsEntry, KObject } from "./types";
 import { ApiError, isObject } from "./types";
 import type { Schema } from "./validation";
+import { OBJECT_META_FIELDS } from "./validation";
 
 // ---------------------------------------------------------------------------------------------
 // Schema navigation (list semantics per path)
@@ -269,19 +270,8 @@ const SEP = "\u0001";
 /** A set of field paths, each a SEP-joined list of path elements. Item entries end with ".". */
 export type FieldSet = Set<string>;
 
-const IGNORED_META = new Set([
-  "name",
-  "namespace",
-  "uid",
-  "resourceVersion",
-  "generation",
-  "creationTimestamp",
-  "deletionTimestamp",
-  "deletionGracePeriodSeconds",
-  "managedFields",
-  "selfLink",
-  "generateName",
-]);
+/** ObjectMeta fields the system owns (not tracked in managedFields). */
+const IGNORED_META = new Set([...OBJECT_META_FIELDS].filter((f) => !["labels", "annotations", "ownerReferences", "finalizers"].includes(f)));
 
 function keyElement(item: Record<string, unknown>, keys: string[]): PE {
   const k: Record<string, unknown> = {};

@@ -42,7 +42,8 @@ export interface Schema {
   [k: string]: unknown;
 }
 
-const OBJECT_META_FIELDS = new Set([
+/** Every field of metav1.ObjectMeta. */
+export const OBJECT_META_FIELDS = new Set([
   "name",
   "generateName",
   "namespace",

@@ -13,6 +13,35 @@ import type * as K8s from "@kubernetes/client-node" with { "resolution-mode": "i
 import type { KObject, TestCluster } from "../../cluster";
 import { repoRoot } from "../../cluster/resources";
 
+/**
+ * Resolves with the first value `find` returns (checked now and whenever a waiter in `waiters`
+ * is called); rejects with `fail(...)` on timeout or once `ended()` is true without a value.
+ */
+export function waitOn<T>(waiters: Set<() => void>, find: () => T | undefined, opts: { timeoutMs: number; ended?: () => boolean; fail: (why: "timeout" | "ended") => string }): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const hit = find();
+      if (hit !== undefined) {
+        finish();
+        resolve(hit);
+      } else if (opts.ended?.()) {
+        finish();
+        reject(new Error(opts.fail("ended")));
+      }
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(opts.fail("timeout")));
+    }, opts.timeoutMs);
+    const finish = (): void => {
+      clearTimeout(timer);
+      waiters.delete(check);
+    };
+    waiters.add(check);
+    check();
+  });
+}
+
 /** The real kubectl every machine of this kind has. */
 export const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
 
@@ -109,27 +138,10 @@ export function kubectlStream(cluster: TestCluster, args: string[], opts: { cont
     stderr: () => err,
     exited,
     waitForLine(match, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const hit = lines.find((l) => match.test(l));
-          if (hit !== undefined) {
-            finish();
-            resolve(hit);
-          } else if (done) {
-            finish();
-            reject(new Error(`kubectl ${args.join(" ")} exited without a line matching ${match}; stdout:\n${lines.join("\n")}\nstderr:\n${err}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          finish();
-          reject(new Error(`no line matching ${match} within ${timeoutMs} ms; stdout:\n${lines.join("\n")}\nstderr:\n${err}`));
-        }, timeoutMs);
-        const finish = (): void => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
+      return waitOn(waiters, () => lines.find((l) => match.test(l)), {
+        timeoutMs,
+        ended: () => done,
+        fail: (why) => `${why === "ended" ? `kubectl ${args.join(" ")} exited without a line matching ${match}` : `no line matching ${match} within ${timeoutMs} ms`}; stdout:\n${lines.join("\n")}\nstderr:\n${err}`,
       });
     },
     async stop() {
@@ -217,27 +229,10 @@ export function rawWatch(cluster: TestCluster, urlPath: string, opts: { accept?:
         ended,
         close: () => req.destroy(),
         waitFor(pred, timeoutMs = 10_000) {
-          return new Promise((res2, rej2) => {
-            const check = (): void => {
-              const hit = events.find(pred);
-              if (hit) {
-                finish();
-                res2(hit);
-              } else if (isEnded) {
-                finish();
-                rej2(new Error(`watch ended without a matching event; got ${JSON.stringify(events.map((e) => e.type))}`));
-              }
-            };
-            const timer = setTimeout(() => {
-              finish();
-              rej2(new Error(`no matching watch event within ${timeoutMs} ms; got ${JSON.stringify(events.map((e) => e.type))}`));
-            }, timeoutMs);
-            const finish = (): void => {
-              clearTimeout(timer);
-              waiters.delete(check);
-            };
-            waiters.add(check);
-            check();
+          return waitOn(waiters, () => events.find(pred), {
+            timeoutMs,
+            ended: () => isEnded,
+            fail: (why) => `${why === "ended" ? "watch ended without a matching event" : `no matching watch event within ${timeoutMs} ms`}; got ${JSON.stringify(events.map((e) => e.type))}`,
           });
         },
       });
