@@ -13,3 +13,44 @@ export const Commands = {
 export const ContextKeys = {
   serverRunning: "spinkube.serverRunning",
 } as const;
+
+// ---- Cluster explorer (#5)
+
+/** Command ids of the cluster explorer. */
+export const ExplorerCommands = {
+  refresh: "spinkube.refreshExplorer",
+  switchContext: "spinkube.switchContext",
+  useContext: "spinkube.useContext",
+  chooseNamespaces: "spinkube.chooseNamespaces",
+  filterApps: "spinkube.filterApps",
+  clearFilter: "spinkube.clearFilter",
+  showOnlyFailing: "spinkube.showOnlyFailing",
+  showAllApps: "spinkube.showAllApps",
+  openYaml: "spinkube.openYaml",
+  editAndApply: "spinkube.editAndApply",
+  diffWithLive: "spinkube.diffWithLive",
+  applyFile: "spinkube.applyFile",
+  scaleApp: "spinkube.scaleApp",
+  restartApp: "spinkube.restartApp",
+  deleteResource: "spinkube.deleteResource",
+  portForward: "spinkube.portForward",
+  stopPortForward: "spinkube.stopPortForward",
+  openPortForward: "spinkube.openPortForward",
+  copyImage: "spinkube.copyImage",
+  describeResource: "spinkube.describeResource",
+  selectKubeconfig: "spinkube.selectKubeconfig",
+} as const;
+
+/** View ids of the cluster explorer (in the `spinkube` view container). */
+export const ExplorerViews = {
+  clusters: "spinkube.clusters",
+  portForwards: "spinkube.portForwards",
+} as const;
+
+/** Context keys of the cluster explorer. */
+export const ExplorerContextKeys = {
+  /** "loaded", "none" or "invalid": what the kubeconfig search found (drives the welcome view). */
+  kubeconfig: "spinkube.kubeconfigState",
+  filtered: "spinkube.explorer.filtered",
+  onlyFailing: "spinkube.explorer.onlyFailing",
+} as const;

@@ -11,10 +11,13 @@ import { Log } from "./host/log";
 import { registerCommand } from "./host/commands";
 import { ClientController } from "./client/clientController";
 import { Commands } from "./constants";
+import { registerExplorer, type ExplorerApi } from "./cluster/explorer";
 
 export interface SpinKubeApi {
   /** The language client controller (for tests and other extensions). */
   readonly languageClient: ClientController;
+  /** The cluster explorer (its model and port-forwards), for tests. */
+  readonly explorer: ExplorerApi;
 }
 
 export function activate(context: vscode.ExtensionContext): SpinKubeApi {
@@ -27,8 +30,9 @@ export function activate(context: vscode.ExtensionContext): SpinKubeApi {
 
   registerCommand(context.subscriptions, log, Commands.restartServer, () => languageClient.restart());
   registerCommand(context.subscriptions, log, Commands.showLogs, () => log.show());
+  const explorer = registerExplorer(context, log, languageClient);
 
-  return { languageClient };
+  return { languageClient, explorer };
 }
 
 export function deactivate(): void {

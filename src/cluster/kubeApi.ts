@@ -23,6 +23,7 @@
  * vscode-free: unit tests drive it against the test API server.
  */
 import type * as K8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import type * as ClientNodeModule from "./kubeApiClientNode.mjs" with { "resolution-mode": "import" };
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
@@ -33,12 +34,15 @@ export const FIELD_MANAGER = "spinkube-vscode";
 /** The annotation `kubectl rollout restart` sets on the pod template. */
 export const RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
 
-let loading: Promise<typeof K8s> | undefined;
-let loadedModule: typeof K8s | undefined;
+/** The part of client-node kubeApi uses (kubeApiClientNode.mts re-exports it). */
+export type ClientNode = typeof ClientNodeModule;
 
-/** Loads @kubernetes/client-node (once). */
-export async function loadClientNode(): Promise<typeof K8s> {
-  loading ??= import("@kubernetes/client-node").then((m) => (loadedModule = m));
+let loading: Promise<ClientNode> | undefined;
+let loadedModule: ClientNode | undefined;
+
+/** Loads @kubernetes/client-node (once; what kubeApiClientNode.mts re-exports). */
+export async function loadClientNode(): Promise<ClientNode> {
+  loading ??= import("./kubeApiClientNode.mjs").then((m) => (loadedModule = m));
   return loading;
 }
 
@@ -275,8 +279,11 @@ export interface KubeClient {
   portForward(namespace: string, resolve: PodResolver, localPort?: number): Promise<PortForwardHandle>;
   /** The configured client-node KubeConfig (current context = this context). For logs (#7) and deploy (#8). */
   kubeConfig(): KubeConfigHandle;
-  /** The loaded client-node module (for `new k8s.Log(kc)`, `kc.makeApiClient(k8s.AppsV1Api)`). */
-  module(): typeof K8s;
+  /**
+   * The loaded client-node classes kubeApi bundles. Logs (#7) and deploy (#8) add what they need
+   * (e.g. `Log`) to kubeApiClientNode.mts, so the bundle keeps only what is used.
+   */
+  module(): ClientNode;
   /** Stops every informer and port-forward this client made. */
   dispose(): void;
 }
@@ -323,7 +330,7 @@ class Client implements KubeClient {
   private disposed = false;
 
   constructor(
-    private readonly k8s: typeof K8s,
+    private readonly k8s: ClientNode,
     private readonly kc: K8s.KubeConfig,
     readonly context: string,
   ) {
@@ -335,7 +342,7 @@ class Client implements KubeClient {
     return this.kc;
   }
 
-  module(): typeof K8s {
+  module(): ClientNode {
     return this.k8s;
   }
 

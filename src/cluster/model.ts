@@ -97,6 +97,13 @@ export const Specs = {
   configMaps: (ns: string): WatchSpec => ({ resource: Resources.configMaps, namespace: ns, transform: stripData }),
 };
 
+/** A watch that changed: its context, its key ({@link watchKey}) and the namespace of the object. */
+export interface WatchChange {
+  context: string;
+  key: string;
+  namespace?: string;
+}
+
 /** How a context's namespaces are being shown. */
 export interface NamespaceScope {
   /** The namespaces shown under the context. */
@@ -116,6 +123,7 @@ export class ExplorerModel {
   private readonly nodes = new Map<string, TreeNode>();
   private readonly listeners = new Set<(nodes: TreeNode[] | undefined) => void>();
   private readonly factsListeners = new Set<(facts: ClusterFacts) => void>();
+  private readonly flushListeners = new Set<(changes: WatchChange[]) => void>();
   private readonly coalescer: Coalescer<string>;
   private readonly expanded = new Set<string>();
   private readonly lastNamespaces = new Map<string, string>();
@@ -140,6 +148,12 @@ export class ExplorerModel {
   onDidChangeFacts(listener: (facts: ClusterFacts) => void): () => void {
     this.factsListeners.add(listener);
     return () => this.factsListeners.delete(listener);
+  }
+
+  /** Fires once per burst with the watches that changed (live documents refresh from this). */
+  onDidFlush(listener: (changes: WatchChange[]) => void): () => void {
+    this.flushListeners.add(listener);
+    return () => this.flushListeners.delete(listener);
   }
 
   /** Repaints so far (one per flushed burst). */
@@ -671,6 +685,15 @@ export class ExplorerModel {
 
   private flush(keys: Set<string>): void {
     if (this.disposed) return;
+    if (this.flushListeners.size) {
+      const changes: WatchChange[] = [];
+      for (const k of keys) {
+        if (k === "facts") continue;
+        const [context, key, ns] = k.split("\u001e");
+        changes.push({ context, key, ...(ns ? { namespace: ns } : {}) });
+      }
+      for (const l of this.flushListeners) l(changes);
+    }
     const refresh = new Map<string, TreeNode>();
     let all = false;
     const factsChanged = keys.has("facts") || [...keys].some((k) => k.startsWith(`${this.currentContext() ?? ""}\u001e`));

@@ -24,7 +24,15 @@ export function redHatYamlActive(): boolean {
   return vscode.extensions.getExtension(REDHAT_YAML_ID) !== undefined;
 }
 
+/** The `spinkube.kubeconfig` setting: kubeconfig path(s) overriding KUBECONFIG and ~/.kube/config ("" = unset). */
+export function kubeconfigSetting(): string {
+  return vscode.workspace.getConfiguration(CONFIG_SECTION).get<string>("kubeconfig", "").trim();
+}
+
 /** Which subsystems a configuration change needs to refresh. */
-export function affects(e: vscode.ConfigurationChangeEvent): { languageServer: boolean } {
-  return { languageServer: e.affectsConfiguration(`${CONFIG_SECTION}.validation`) };
+export function affects(e: vscode.ConfigurationChangeEvent): { languageServer: boolean; explorer: boolean } {
+  return {
+    languageServer: e.affectsConfiguration(`${CONFIG_SECTION}.validation`),
+    explorer: e.affectsConfiguration(`${CONFIG_SECTION}.kubeconfig`),
+  };
 }
