@@ -54,3 +54,10 @@ export const ExplorerContextKeys = {
   filtered: "spinkube.explorer.filtered",
   onlyFailing: "spinkube.explorer.onlyFailing",
 } as const;
+
+// ---- Runtime diagnosis (#6)
+
+/** Command ids of the runtime readiness check. */
+export const DiagnosisCommands = {
+  checkRuntimeReadiness: "spinkube.checkRuntimeReadiness",
+} as const;

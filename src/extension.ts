@@ -12,6 +12,7 @@ import { registerCommand } from "./host/commands";
 import { ClientController } from "./client/clientController";
 import { Commands } from "./constants";
 import { registerExplorer, type ExplorerApi } from "./cluster/explorer";
+import { registerRuntimeReadiness } from "./cluster/readinessCommand";
 
 export interface SpinKubeApi {
   /** The language client controller (for tests and other extensions). */
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): SpinKubeApi {
   registerCommand(context.subscriptions, log, Commands.restartServer, () => languageClient.restart());
   registerCommand(context.subscriptions, log, Commands.showLogs, () => log.show());
   const explorer = registerExplorer(context, log, languageClient);
+  registerRuntimeReadiness(context, log, explorer.model);
 
   return { languageClient, explorer };
 }

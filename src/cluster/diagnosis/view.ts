@@ -2,24 +2,29 @@
  * Presentation of the diagnosis without VS Code: tree-node view models (label, description, codicon
  * id and theme color id, markdown tooltip, contextValue) for the explorer's readiness node under a
  * SpinApp, the failure nodes below it and the context node's health summary, plus the markdown
- * reports the command and the deploy failure report show. The explorer turns a {@link NodeViewModel}
- * into a TreeItem with `new ThemeIcon(icon.id, icon.color ? new ThemeColor(icon.color) : undefined)`
- * and `new MarkdownString(tooltip)`.
+ * reports the command and the deploy failure report show. A {@link NodeViewModel} has the shape of
+ * the explorer's `NodeView` (src/cluster/nodes.ts): the tree turns it into a TreeItem with
+ * `new ThemeIcon(icon, iconColor ? new ThemeColor(iconColor) : undefined)`; its tooltip is markdown
+ * (`new MarkdownString(tooltip)`).
  */
 import type { HealthReport } from "./health";
 import type { ChainLink, LinkStatus, ReadinessReport } from "./readiness";
 import type { SandboxDiagnosis } from "./sandbox";
 
-/** A tree node's presentation, vscode-free. */
+/** A tree node's presentation, vscode-free (the shape of the explorer's NodeView). */
 export interface NodeViewModel {
   label: string;
   description?: string;
   /** Markdown. */
   tooltip: string;
-  /** A codicon id and an optional theme color id. */
-  icon: { id: string; color?: string };
   /** For `view/item/context` menus: `spinkube.readiness.<status>`, `spinkube.failure`, `spinkube.health.<status>`. */
   contextValue: string;
+  /** A codicon id. */
+  icon: string;
+  /** A theme color id for the icon. */
+  iconColor?: string;
+  /** The readiness node has the explained failures as children. */
+  collapsible: "none" | "collapsed" | "expanded";
 }
 
 const ICONS: Record<LinkStatus, { id: string; color?: string }> = {
@@ -32,9 +37,10 @@ const ICONS: Record<LinkStatus, { id: string; color?: string }> = {
 
 const MARKS: Record<LinkStatus, string> = { ok: "✅", broken: "❌", warning: "⚠️", unknown: "❔", skipped: "➖" };
 
-/** The codicon (and color) for a status. */
-export function statusIcon(status: LinkStatus): { id: string; color?: string } {
-  return ICONS[status];
+/** The codicon id and theme color id for a status. */
+export function statusIcon(status: LinkStatus): { icon: string; iconColor?: string } {
+  const i = ICONS[status];
+  return { icon: i.id, ...(i.color ? { iconColor: i.color } : {}) };
 }
 
 function reportStatus(r: ReadinessReport): LinkStatus {
@@ -60,8 +66,9 @@ export function readinessNodeView(r: ReadinessReport): NodeViewModel {
     label: "Runtime readiness",
     description,
     tooltip: [`**Runtime readiness of ${escapeMarkdown(`${r.app.namespace}/${r.app.name}`)}**`, "", ...r.links.map((l) => `- ${linkLine(l)}`)].join("\n"),
-    icon: ICONS[status],
+    ...statusIcon(status),
     contextValue: `spinkube.readiness.${status}`,
+    collapsible: r.failures.length ? "collapsed" : "none",
   };
 }
 
@@ -71,8 +78,9 @@ export function failureNodeView(d: SandboxDiagnosis): NodeViewModel {
     label: d.title,
     description: d.node ? `node ${d.node}` : undefined,
     tooltip: failureMarkdown(d),
-    icon: ICONS.broken,
+    ...statusIcon("broken"),
     contextValue: "spinkube.failure",
+    collapsible: "none",
   };
 }
 
@@ -82,8 +90,9 @@ export function healthNodeView(h: HealthReport, contextName: string): NodeViewMo
     label: contextName,
     description: h.summary,
     tooltip: [`**SpinKube on ${escapeMarkdown(contextName)}**`, "", ...h.checks.map((c) => `- ${MARKS[c.status]} **${escapeMarkdown(c.title)}** — ${escapeMarkdown(c.detail)}${c.fix && c.status !== "ok" ? `\n   *Fix:* ${escapeMarkdown(c.fix)}` : ""}`)].join("\n"),
-    icon: ICONS[h.status],
+    ...statusIcon(h.status),
     contextValue: `spinkube.health.${h.status}`,
+    collapsible: "collapsed",
   };
 }
 

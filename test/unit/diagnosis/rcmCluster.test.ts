@@ -79,7 +79,7 @@ describe("runtime readiness on a runtime-class-manager cluster", { timeout: 60_0
     assert.equal(linkOf(r.links, "nodes").detail, "2 of 2 node(s) match spin=true: worker-1, worker-2. runtime-class-manager Shim spin-v2: 2 of 2 selected nodes provisioned.");
     assert.equal(linkOf(r.links, "pods").detail, "2/2 pod(s) ready.");
     const view = readinessNodeView(r);
-    assert.deepEqual([view.label, view.description, view.icon.id, view.contextValue], ["Runtime readiness", "runtime chain holds", "pass", "spinkube.readiness.ok"]);
+    assert.deepEqual([view.label, view.description, view.icon, view.iconColor, view.contextValue, view.collapsible], ["Runtime readiness", "runtime chain holds", "pass", "testing.iconPassed", "spinkube.readiness.ok", "none"]);
     assert.match(readinessMarkdown(r, "admin@spinkube-test"), /^# Runtime readiness: healthy\/hello\n\nChecked the deployed SpinApp against cluster context `admin@spinkube-test`\.\n\n✅ /);
   });
 
@@ -274,7 +274,7 @@ describe("runtime readiness on a runtime-class-manager cluster", { timeout: 60_0
     assert.equal(byId.shims.detail, "spin-v2 → RuntimeClass wasmtime-spin-v2 (handler spin-v2): 2/2 nodes ready.");
     assert.equal(h.summary, "2 problems · core.spinkube.dev · cert-manager · wasmtime-spin→spin, wasmtime-spin-v2→spin-v2 · 4 executors in 4 namespaces");
     const view = healthNodeView(h, "admin@spinkube-test");
-    assert.deepEqual([view.label, view.description, view.icon.id, view.contextValue], ["admin@spinkube-test", h.summary, "warning", "spinkube.health.warning"]);
+    assert.deepEqual([view.label, view.description, view.icon, view.contextValue], ["admin@spinkube-test", h.summary, "warning", "spinkube.health.warning"]);
     assert.match(view.tooltip, /^\*\*SpinKube on admin@spinkube-test\*\*\n\n- ✅ \*\*SpinKube CRDs\*\*/);
   });
 });
