@@ -4,4 +4,4 @@
  * of the whole 15 MB package, which a dynamic import of the package itself would keep). An ES
  * module (.mts) because client-node 1.x is ESM-only and kubeApi.ts compiles to CommonJS.
  */
-export { KubeConfig, ListWatch, PortForward, Watch } from "@kubernetes/client-node";
+export { KubeConfig, ListWatch, Log, PortForward, Watch } from "@kubernetes/client-node";
