@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ClusterReader } from "../../../src/cluster/diagnosis";
-import { checkAppReadiness, checkClusterHealth, explainDeployFailure, healthNodeView, readinessMarkdown, readinessNodeView } from "../../../src/cluster/diagnosis";
+import { checkAppReadiness, checkClusterHealth, explainDeployFailure, healthNodeView, readerFromKubeClient, readinessMarkdown, readinessNodeView } from "../../../src/cluster/diagnosis";
+import { ExplorerModel, MemoryExplorerMemory } from "../../../src/cluster/model";
 import type { KObject, TestCluster } from "../../cluster";
 import { startTestCluster } from "../../cluster";
 import { certManagerObjects, rcmNode, rcmRuntimeClass, rcmShim, shimCrd } from "../../cluster/runtimeSetups";
@@ -80,7 +81,7 @@ describe("runtime readiness on a runtime-class-manager cluster", { timeout: 60_0
     assert.equal(linkOf(r.links, "pods").detail, "2/2 pod(s) ready.");
     const view = readinessNodeView(r);
     assert.deepEqual([view.label, view.description, view.icon, view.iconColor, view.contextValue, view.collapsible], ["Runtime readiness", "runtime chain holds", "pass", "testing.iconPassed", "spinkube.readiness.ok", "none"]);
-    assert.match(readinessMarkdown(r, "admin@spinkube-test"), /^# Runtime readiness: healthy\/hello\n\nChecked the deployed SpinApp against cluster context `admin@spinkube-test`\.\n\n✅ /);
+    assert.match(readinessMarkdown(r, "spinkube-test"), /^# Runtime readiness: healthy\/hello\n\nChecked the deployed SpinApp against cluster context `spinkube-test`\.\n\n✅ /);
   });
 
   it("handler spin on nodes runtime-class-manager set up with spin-v2: the first broken link is the handler, with the recreate fix, before and after deploying", async () => {
@@ -247,6 +248,24 @@ describe("runtime readiness on a runtime-class-manager cluster", { timeout: 60_0
     assert.match(r.summary, /^healthy\/hello: no broken link found; not confirmed: RuntimeClass \(Could not list RuntimeClasses/);
   });
 
+  it("through the extension's own connection (the explorer's KubeClient) the reports are the same", async () => {
+    const model = new ExplorerModel({ kubeconfig: () => ({ setting: cluster.kubeconfigPath }), memory: new MemoryExplorerMemory() });
+    try {
+      const ctx = model.currentContext();
+      assert.equal(ctx, "spinkube-test");
+      const own = readerFromKubeClient(await model.client(ctx));
+      for (const app of [spinApp("wrong-handler", "mismatch", "shim-demo"), spinApp("team-b", "orders", "containerd-shim-spin"), spinApp("healthy", "hello", "containerd-shim-spin")]) {
+        const a = await checkAppReadiness(own, app);
+        const b = await checkAppReadiness(reader, app);
+        assert.deepEqual(a.links, b.links);
+        assert.equal(a.mode, b.mode);
+      }
+      assert.deepEqual((await checkClusterHealth(own)).checks, (await checkClusterHealth(reader)).checks);
+    } finally {
+      model.dispose();
+    }
+  });
+
   it("cluster health: current group, cert-manager, Shim status, and the RuntimeClass whose handler no node has", async () => {
     const h = await checkClusterHealth(reader);
     assert.equal(h.group, "core.spinkube.dev");
@@ -273,8 +292,8 @@ describe("runtime readiness on a runtime-class-manager cluster", { timeout: 60_0
     assert.match(byId.executors.detail, /^4 executor\(s\) — healthy: containerd-shim-spin; missing-class: missing-rc; wasm-default: no-config; wrong-handler: shim-demo\. missing-class\/missing-rc names RuntimeClass wasmtime-spin-v1, which does not exist\.$/);
     assert.equal(byId.shims.detail, "spin-v2 → RuntimeClass wasmtime-spin-v2 (handler spin-v2): 2/2 nodes ready.");
     assert.equal(h.summary, "2 problems · core.spinkube.dev · cert-manager · wasmtime-spin→spin, wasmtime-spin-v2→spin-v2 · 4 executors in 4 namespaces");
-    const view = healthNodeView(h, "admin@spinkube-test");
-    assert.deepEqual([view.label, view.description, view.icon, view.contextValue], ["admin@spinkube-test", h.summary, "warning", "spinkube.health.warning"]);
-    assert.match(view.tooltip, /^\*\*SpinKube on admin@spinkube-test\*\*\n\n- ✅ \*\*SpinKube CRDs\*\*/);
+    const view = healthNodeView(h, "spinkube-test");
+    assert.deepEqual([view.label, view.description, view.icon, view.contextValue], ["spinkube-test", h.summary, "warning", "spinkube.health.warning"]);
+    assert.match(view.tooltip, /^\*\*SpinKube on spinkube-test\*\*\n\n- ✅ \*\*SpinKube CRDs\*\*/);
   });
 });
