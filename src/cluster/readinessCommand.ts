@@ -71,6 +71,7 @@ export function registerRuntimeReadiness(context: vscode.ExtensionContext, log: 
   const show = async (report: ReadinessReport, ctx: string): Promise<void> => {
     const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${report.app.namespace}/${report.app.name}.md` });
     docs.set(uri, readinessMarkdown(report, ctx));
+    await vscode.workspace.openTextDocument(uri);
     try {
       await vscode.commands.executeCommand("markdown.showPreviewToSide", uri);
     } catch {
