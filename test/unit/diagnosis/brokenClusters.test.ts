@@ -13,16 +13,14 @@ import type { TestCluster } from "../../cluster";
 import { startTestCluster } from "../../cluster";
 import { certManagerObjects, rcmRuntimeClass, rcmShim, shimCrd } from "../../cluster/runtimeSetups";
 import { sharedDir } from "../cluster/harness";
-import { LEGACY_GROUP_VERSION, clientNodeReader, executor, linkOf, runtimeClass, spinApp, waitForEvent } from "./helpers";
-
-const FAST = { seed: "empty" as const, podStartDelayMs: 50, podReadyDelayMs: 20, sandboxRetryMs: 400 };
+import { FAST_PODS, LEGACY_GROUP_VERSION, clientNodeReader, deployAndCheck, executor, linkOf, runtimeClass, spinApp } from "./helpers";
 
 describe("runtime-class-manager installed, nodes not labelled, no cert-manager", { timeout: 30_000 }, () => {
   let cluster: TestCluster;
   let reader: ClusterReader;
 
   before(async () => {
-    cluster = await startTestCluster({ ...FAST, nodes: [{ name: "worker", runtimeHandlers: [] }] });
+    cluster = await startTestCluster({ ...FAST_PODS, nodes: [{ name: "worker", runtimeHandlers: [] }] });
     cluster.apply(shimCrd());
     const [shim] = cluster.apply(rcmShim({ nodes: 0, nodesReady: 0 }));
     cluster.apply([
@@ -39,10 +37,7 @@ describe("runtime-class-manager installed, nodes not labelled, no cert-manager",
   });
 
   it("pods Pending because no node has spin=true: the nodes link is the first broken one, and labelling is the fix", async () => {
-    const app = spinApp("default", "pending", "containerd-shim-spin");
-    cluster.apply(app);
-    const ev = await waitForEvent(cluster, "default", "FailedScheduling", "pending-");
-    const r = await checkAppReadiness(reader, app);
+    const { event: ev, report: r } = await deployAndCheck(cluster, reader, spinApp("default", "pending", "containerd-shim-spin"), "FailedScheduling");
     assert.equal(r.firstBroken?.id, "nodes");
     assert.equal(linkOf(r.links, "handler").status, "skipped");
     assert.equal(
@@ -63,10 +58,7 @@ describe("runtime-class-manager installed, nodes not labelled, no cert-manager",
   });
 
   it("a hand-made class on a node whose containerd has no Spin runtime: containerd not configured comes first", async () => {
-    const app = spinApp("default", "unconfigured", "manual");
-    cluster.apply(app);
-    await waitForEvent(cluster, "default", "FailedCreatePodSandBox", "unconfigured-");
-    const r = await checkAppReadiness(reader, app);
+    const { report: r } = await deployAndCheck(cluster, reader, spinApp("default", "unconfigured", "manual"), "FailedCreatePodSandBox");
     assert.equal(r.firstBroken?.id, "handler");
     assert.equal(
       r.firstBroken?.detail,
@@ -105,7 +97,7 @@ describe("a node on the Docker runtime", { timeout: 30_000 }, () => {
   let reader: ClusterReader;
 
   before(async () => {
-    cluster = await startTestCluster({ ...FAST, nodes: [{ name: "minikube", containerRuntime: "docker" }] });
+    cluster = await startTestCluster({ ...FAST_PODS, nodes: [{ name: "minikube", containerRuntime: "docker" }] });
     cluster.apply([...certManagerObjects(), runtimeClass("wasmtime-spin-v2", "spin"), executor("default", "containerd-shim-spin", { runtimeClassName: "wasmtime-spin-v2" })]);
     reader = await clientNodeReader(cluster);
   });
@@ -121,10 +113,8 @@ describe("a node on the Docker runtime", { timeout: 30_000 }, () => {
     assert.equal(pre.firstBroken?.detail, 'The nodes run the Docker runtime (minikube: docker://24.0.7), which supports no RuntimeClass handlers: pods fail with RuntimeHandler "spin" not supported.');
     assert.equal(pre.firstBroken?.fix, "Run the nodes on containerd (minikube: minikube start --container-runtime=containerd; Docker Desktop's built-in Kubernetes cannot run the shim) and install the Spin shim.");
 
-    cluster.apply(manifest);
-    const ev = await waitForEvent(cluster, "default", "FailedCreatePodSandBox", "hello-");
+    const { event: ev, report: r } = await deployAndCheck(cluster, reader, manifest, "FailedCreatePodSandBox");
     assert.equal(ev.message, 'Failed to create pod sandbox: rpc error: code = Unknown desc = RuntimeHandler "spin" not supported');
-    const r = await checkAppReadiness(reader, manifest);
     const f = r.failures[0];
     assert.equal(f.code, "handler-not-supported");
     assert.equal(f.evidence, ev.message);
@@ -145,7 +135,7 @@ describe("an old operator: only core.spinoperator.dev, nodes that do not report 
 
   before(async () => {
     cluster = await startTestCluster({
-      ...FAST,
+      ...FAST_PODS,
       crdDir: path.join(sharedDir(), "spinkube", "spin-operator", "crd-legacy-v0.3.0"),
       nodes: [{ name: "worker", runtimeHandlers: ["spin"], reportRuntimeHandlers: false }],
     });

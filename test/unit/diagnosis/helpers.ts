@@ -3,9 +3,10 @@
 // kinds, plain objects for CRDs) against the test cluster, and builders for the SpinKube objects
 // the scenarios seed.
 
-import type { ClusterReader, KubeObject, ResourceRef } from "../../../src/cluster/diagnosis";
+import type { ClusterReader, KubeObject, ReadinessReport, ResourceRef } from "../../../src/cluster/diagnosis";
+import { checkAppReadiness } from "../../../src/cluster/diagnosis";
 import type * as K8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
-import type { KObject, TestCluster } from "../../cluster";
+import type { KObject, TestCluster, TestClusterOptions } from "../../cluster";
 import { kubeConfigFor, loadClientNode } from "../cluster/harness";
 
 const apiVersionOf = (r: ResourceRef): string => (r.group ? `${r.group}/${r.version}` : r.version);
@@ -78,6 +79,16 @@ export function waitForEvent(cluster: TestCluster, ns: string, reason: string, p
     timeoutMs,
     `${reason} event for ${ns}/${prefix}`,
   );
+}
+
+/** Test-cluster options with fast pods and a quick sandbox retry. */
+export const FAST_PODS: TestClusterOptions = { seed: "empty", podStartDelayMs: 50, podReadyDelayMs: 20, sandboxRetryMs: 400 };
+
+/** Applies a SpinApp, waits for the Warning event `reason` about its pods or ReplicaSet, and runs the readiness check. */
+export async function deployAndCheck(cluster: TestCluster, reader: ClusterReader, app: KObject, reason: string): Promise<{ event: KObject; report: ReadinessReport }> {
+  cluster.apply(app);
+  const event = await waitForEvent(cluster, app.metadata.namespace ?? "default", reason, `${app.metadata.name ?? ""}-`);
+  return { event, report: await checkAppReadiness(reader, app) };
 }
 
 /** The link of a report by id. */

@@ -14,7 +14,7 @@ import type { KObject, TestCluster } from "../../cluster";
 import { startTestCluster } from "../../cluster";
 import { certManagerObjects, rcmNode, rcmRuntimeClass, rcmShim, shimCrd } from "../../cluster/runtimeSetups";
 import { kubeConfigFor, loadClientNode } from "../cluster/harness";
-import { GROUP_VERSION, clientNodeReader, executor, linkOf, namespace, runtimeClass, spinApp, waitForEvent } from "./helpers";
+import { FAST_PODS, GROUP_VERSION, clientNodeReader, deployAndCheck, executor, linkOf, namespace, runtimeClass, spinApp } from "./helpers";
 
 const NO_RUNTIME_SPIN = 'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for "spin" is configured';
 
@@ -27,10 +27,7 @@ describe("runtime readiness on a runtime-class-manager cluster", { timeout: 60_0
 
   before(async () => {
     cluster = await startTestCluster({
-      seed: "empty",
-      podStartDelayMs: 50,
-      podReadyDelayMs: 20,
-      sandboxRetryMs: 400,
+      ...FAST_PODS,
       nodes: [rcmNode("worker-1", { reportRuntimeHandlers: false }), rcmNode("worker-2", { reportRuntimeHandlers: false })],
       users: [{ name: "dev", namespace: "healthy", rules: [{ verbs: ["get", "list", "watch"], apiGroups: ["*"], resources: ["*"], namespaces: ["healthy"] }] }],
     });
@@ -100,9 +97,7 @@ describe("runtime readiness on a runtime-class-manager cluster", { timeout: 60_0
     );
     assert.match(before.summary, /^wrong-handler\/mismatch cannot run: RuntimeClass wasmtime-spin has handler spin but .* Fix: Recreate RuntimeClass wasmtime-spin with handler: spin-v2/);
 
-    cluster.apply(manifest);
-    await waitForEvent(cluster, "wrong-handler", "FailedCreatePodSandBox", "mismatch-");
-    const after = await checkAppReadiness(reader, manifest);
+    const { report: after } = await deployAndCheck(cluster, reader, manifest, "FailedCreatePodSandBox");
     assert.equal(after.mode, "cluster");
     assert.equal(after.firstBroken?.id, "handler");
     const pods = linkOf(after.links, "pods");
@@ -124,10 +119,7 @@ describe("runtime readiness on a runtime-class-manager cluster", { timeout: 60_0
   });
 
   it("a missing RuntimeClass: no pod is ever created; the fix names the class the nodes can run", async () => {
-    const app = spinApp("missing-class", "legacy", "missing-rc");
-    cluster.apply(app);
-    const ev = await waitForEvent(cluster, "missing-class", "FailedCreate", "legacy-");
-    const r = await checkAppReadiness(reader, app);
+    const { event: ev, report: r } = await deployAndCheck(cluster, reader, spinApp("missing-class", "legacy", "missing-rc"), "FailedCreate");
     assert.equal(r.firstBroken?.id, "runtimeClass");
     assert.equal(
       r.firstBroken?.detail,
