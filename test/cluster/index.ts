@@ -25,7 +25,8 @@
 // crashBackoffMs, failImagePattern, crashImagePattern, nodes, webhooks (SpinKube admission
 // webhooks, default true), controllers (operator/controller-manager/kubelet, default true),
 // users (RBAC-limited tokens), bookmarkIntervalMs, watchTimeoutSeconds, historyLimit,
-// kubeconfigPath, crdDir.
+// kubeconfigPath, crdDir, workloads (a ContainerRuntime that runs some containers for real and
+// takes their port-forwards, see containerRuntime.ts).
 //
 // Nodes (NodeSpec): labels, runtimeHandlers, containerRuntime ("docker" answers every handler with
 // `RuntimeHandler "<h>" not supported`), reportRuntimeHandlers; runtimeSetups.ts also builds
@@ -52,6 +53,8 @@ import type { FailOptions } from "./faults";
 import { kubeconfigYaml } from "./kubeconfig";
 import type { KubeletOptions, NodeSpec } from "./kubelet";
 import { Kubelet } from "./kubelet";
+import type { ContainerRuntime } from "./containerRuntime";
+import { RuntimeContainers } from "./containerRuntime";
 import { SpinOperator } from "./operator";
 import { builtinTypes, crdDir as defaultCrdDir, loadCrds, typesFromCrd } from "./resources";
 import type { RequestRecord } from "./server";
@@ -64,6 +67,7 @@ export type { KObject, ResourceType } from "./types";
 export type { RequestRecord } from "./server";
 export type { AccessRule } from "./auth";
 export type { NodeSpec } from "./kubelet";
+export type { ContainerRuntime, ContainerStart, RunningContainer } from "./containerRuntime";
 export { START_DELAY_ANNOTATION } from "./kubelet";
 
 /** An extra (usually RBAC-limited) user of the test cluster. */
@@ -90,6 +94,8 @@ export interface TestClusterOptions extends Partial<KubeletOptions> {
   historyLimit?: number;
   kubeconfigPath?: string;
   crdDir?: string;
+  /** Runs some containers for real, e.g. Spin apps pulled from a test registry (containerRuntime.ts); the rest stay simulated. */
+  workloads?: ContainerRuntime;
 }
 
 /** Fault injection, as a real cluster (or network) would cause it. */
@@ -183,7 +189,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     crashAfterMs: opts.crashAfterMs ?? 1500,
     crashBackoffMs: opts.crashBackoffMs ?? 10_000,
   };
-  const kubelet = new Kubelet(api, events, timers, kubeletOpts);
+  const kubelet = new Kubelet(api, events, timers, kubeletOpts, new RuntimeContainers(opts.workloads));
   const controllersOn = opts.controllers !== false;
   const gc = new GarbageCollector(api, tls.caCert);
   const workloads = new WorkloadControllers(api, events, timers);
@@ -385,6 +391,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       workloads.stop();
       operator.stop();
       kubelet.shutdown();
+      await kubelet.runtimes.stopAll();
       await server.close();
       if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
     },

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { Api } from "./api";
 import type { EventRecorder } from "./events";
 import { ContainerLog } from "./logs";
+import { RuntimeContainers } from "./containerRuntime";
 import type { StoreEvent } from "./store";
 import type { Timers } from "./controllers";
 import { WorkQueue, splitKey, typeOf } from "./controllers";
@@ -87,6 +88,8 @@ export class Kubelet {
     private readonly events: EventRecorder,
     private readonly timers: Timers,
     readonly opts: KubeletOptions,
+    /** Containers a real runtime runs (issue 8; containerRuntime.ts). */
+    readonly runtimes: RuntimeContainers = new RuntimeContainers(undefined),
   ) {
     this.queue = new WorkQueue("kubelet", (k) => this.reconcile(k));
   }
@@ -274,11 +277,10 @@ export class Kubelet {
     for (const c of st.containers) {
       const field = { host: st.node, fieldPath: `spec.containers{${c.name}}` };
       this.events.record(p, "Normal", "Pulling", `Pulling image "${c.image}"`, "kubelet", field);
-      if (this.opts.failImagePattern.test(c.image)) {
-        const ref = c.image.includes(":") ? c.image : `docker.io/library/${c.image}:latest`;
-        this.events.record(p, "Warning", "Failed", `Failed to pull image "${c.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`, "kubelet", field);
+      const pullFailed = (p: KObject, detail: string): void => {
+        this.events.record(p, "Warning", "Failed", `Failed to pull image "${c.image}": ${detail}`, "kubelet", field);
         this.events.record(p, "Warning", "Failed", "Error: ErrImagePull", "kubelet", field);
-        c.waiting = { reason: "ErrImagePull", message: `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found` };
+        c.waiting = { reason: "ErrImagePull", message: detail };
         st.timers.push(
           this.timers.after(this.opts.podReadyDelayMs + 100, () => {
             const cur = this.current(st);
@@ -288,6 +290,33 @@ export class Kubelet {
             this.events.record(cur, "Warning", "Failed", "Error: ImagePullBackOff", "kubelet", field);
             this.writeStatus(st);
           }),
+        );
+      };
+      if (this.opts.failImagePattern.test(c.image)) {
+        const ref = c.image.includes(":") ? c.image : `docker.io/library/${c.image}:latest`;
+        pullFailed(p, `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`);
+        continue;
+      }
+      // A real runtime may run this container (containerRuntime.ts): pulled and serving first, then started.
+      const spec = (p.spec ?? {}) as Record<string, unknown>;
+      const spin = !!spec.runtimeClassName || JSON.stringify((spec.containers as Array<Record<string, unknown>>).find((x) => x.name === c.name)?.command) === '["/"]';
+      const real = this.runtimes.start({ namespace: st.ns, pod: st.name, uid: st.uid, container: c.name, image: c.image, spin });
+      if (real) {
+        const t0 = Date.now();
+        real.then(
+          () => {
+            const cur = this.current(st);
+            if (!cur || st.stopping) return;
+            this.events.record(cur, "Normal", "Pulled", `Successfully pulled image "${c.image}" in ${Date.now() - t0}ms (${Date.now() - t0}ms including waiting).`, "kubelet", field);
+            this.launch(st, c, cur);
+            this.writeStatus(st);
+          },
+          (e: unknown) => {
+            const cur = this.current(st);
+            if (!cur || st.stopping) return;
+            pullFailed(cur, `rpc error: code = Unknown desc = ${e instanceof Error ? e.message : String(e)}`);
+            this.writeStatus(st);
+          },
         );
         continue;
       }
@@ -430,6 +459,7 @@ export class Kubelet {
   }
 
   private forget(uid: string): void {
+    void this.runtimes.stopPod(uid);
     const st = this.pods.get(uid);
     if (!st) return;
     for (const h of st.timers) this.timers.cancel(h);

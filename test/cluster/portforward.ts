@@ -16,6 +16,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Api } from "./api";
+import type { RuntimeContainers } from "./containerRuntime";
 import type { Authenticator } from "./auth";
 import type { RequestRecord } from "./server";
 import type { KObject } from "./types";
@@ -96,6 +97,8 @@ export class PortForwarder {
     private readonly api: Api,
     private readonly auth: Authenticator,
     private readonly record: (req: IncomingMessage, url: URL) => RequestRecord,
+    /** Containers a real runtime serves (containerRuntime.ts): forwarded to their real port. */
+    private readonly runtimes?: RuntimeContainers,
   ) {}
 
   /** Handles an HTTP upgrade; answers errors as the API server would (Status JSON, then close). */
@@ -140,7 +143,7 @@ export class PortForwarder {
     const portBytes = Buffer.from([port & 0xff, (port >> 8) & 0xff]);
     ws.send(Buffer.concat([Buffer.from([0]), portBytes]));
     ws.send(Buffer.concat([Buffer.from([1]), portBytes]));
-    const spec = (pod.spec ?? {}) as { containers?: { image?: string; ports?: { containerPort?: number }[] }[] };
+    const spec = (pod.spec ?? {}) as { containers?: { name?: string; image?: string; ports?: { containerPort?: number }[] }[] };
     const container = (spec.containers ?? []).find((c) => (c.ports ?? []).some((p) => p.containerPort === port));
     const target: PodTarget = { namespace: pod.metadata.namespace ?? "", pod: pod.metadata.name ?? "", port, image: container?.image ?? "" };
     let tcp: net.Socket | undefined;
@@ -162,7 +165,9 @@ export class PortForwarder {
       ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(msg)]), () => ws.close());
       return;
     }
-    this.network.connect(target).then(
+    const realPort = this.runtimes?.portOf(pod.metadata.uid, container.name);
+    const connecting = realPort !== undefined ? connectLoopback(realPort) : this.network.connect(target);
+    connecting.then(
       (s) => {
         tcp = s;
         for (const q of queued.splice(0)) s.write(q);
@@ -191,4 +196,12 @@ export class PortForwarder {
     this.wss.close();
     await this.network.close();
   }
+}
+
+function connectLoopback(port: number): Promise<net.Socket> {
+  return new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect(port, "127.0.0.1");
+    s.once("connect", () => resolve(s));
+    s.once("error", reject);
+  });
 }

@@ -78,7 +78,7 @@ export class ApiServer {
   private readonly forwarder: PortForwarder;
 
   constructor(private readonly o: ServerOptions) {
-    this.forwarder = new PortForwarder(o.api, o.auth, (req, url) => this.record(req, url));
+    this.forwarder = new PortForwarder(o.api, o.auth, (req, url) => this.record(req, url), o.kubelet.runtimes);
   }
 
   /** Starts listening on 127.0.0.1:port (0 = random); resolves with the port. */

@@ -18,8 +18,8 @@ import { SpinError, loadApp } from "./app";
 export const KUBE_PLUGIN_VERSION = "0.4.0";
 
 /** Spin's plugin folder (dirs::data_local_dir()/spin/plugins). */
-export function pluginsDir(): string {
-  return path.join(process.env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share"), "spin", "plugins");
+export function pluginsDir(dataHome = process.env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share")): string {
+  return path.join(dataHome, "spin", "plugins");
 }
 
 /** Installed plugins: name → version. */
@@ -40,8 +40,8 @@ export function installedPlugins(): Map<string, string> {
 }
 
 /** Records a plugin as installed. */
-export function installPlugin(name: string, version: string): void {
-  const dir = path.join(pluginsDir(), "manifests");
+export function installPlugin(name: string, version: string, dataHome?: string): void {
+  const dir = path.join(pluginsDir(dataHome), "manifests");
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, `${name}.json`),
