@@ -151,7 +151,7 @@ function componentFrom(id: string, raw: Obj): SpinComponent {
   const cmd = build.command;
   return {
     id,
-    ...(typeof raw.source === "string" ? { sourcePath: raw.source } : isObj(raw.source) ? { sourceRemote: raw.source } : {}),
+    ...(typeof raw.source === "string" ? { sourcePath: raw.source } : isObj(raw.source) ? { sourceRemote: { ...raw.source } } : {}),
     buildCommands: typeof cmd === "string" ? [cmd] : strs(cmd),
     ...(str(build.workdir) ? { workdir: str(build.workdir) } : {}),
     watch: strs(build.watch),

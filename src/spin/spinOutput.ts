@@ -220,7 +220,7 @@ export function parsePushed(stdout: string): PushOutcome | undefined {
 /** Why a push failed, classified from the error chain (401/403, unreachable, other). */
 export function classifyRegistryError(text: string): "unauthorized" | "unreachable" | "other" {
   const s = stripAnsi(text);
-  if (/\b(401|403)\b|unauthori[sz]ed|authentication required|denied|forbidden|UNAUTHORIZED|DENIED/i.test(s)) return "unauthorized";
+  if (/\b(401|403)\b|(un|not )authori[sz]ed|authentication required|denied|forbidden|UNAUTHORIZED|DENIED/i.test(s)) return "unauthorized";
   if (/connection refused|ECONNREFUSED|dns error|failed to lookup address|error trying to connect|tcp connect error|timed out|ENOTFOUND|EHOSTUNREACH|no route to host|Connection reset/i.test(s)) return "unreachable";
   return "other";
 }

@@ -71,7 +71,8 @@ export const COMMANDS: CommandSpec[] = [
     paths: ["registry pull", "oci pull"],
     usage: "spin registry pull [OPTIONS] <REFERENCE>",
     parser: "clap",
-    flags: [f("insecure", { short: "k" }), f("cache-dir", { value: "CACHE_DIR" })],
+    // FACTS (c) lists `-k` only here (the real CLI also has --insecure).
+    flags: [f("insecure", { long: [], short: "k" }), f("cache-dir", { value: "CACHE_DIR" })],
     positionals: [{ name: "REFERENCE", required: true }],
   },
   {
