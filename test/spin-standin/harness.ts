@@ -34,8 +34,8 @@ export interface StandinEnv {
   factsViolations(): string[];
   /** Marks the kube plugin installed (as `spin plugins install kube -y` would). */
   installKubePlugin(): void;
-  /** Copies a fixture app into the environment; returns its folder. */
-  copyApp(name?: string): string;
+  /** Copies a fixture app into the environment (as folder `as`); returns its folder. */
+  copyApp(name?: string, as?: string): string;
   cleanup(): void;
 }
 
@@ -69,8 +69,8 @@ export function standinEnv(o: { version?: string; caFile?: string; kubePlugin?: 
     invocations,
     factsViolations: () => invocations().flatMap((i) => violations(i.argv)),
     installKubePlugin: () => installPlugin("kube", KUBE_PLUGIN_VERSION, env.XDG_DATA_HOME),
-    copyApp: (name = "hello") => {
-      const dir = path.join(root, "apps", name);
+    copyApp: (name = "hello", as = name) => {
+      const dir = path.join(root, "apps", as);
       cpSync(path.join(FIXTURE_APPS, name), dir, { recursive: true, filter: (src) => !/[\\/](node_modules|dist|build|\.spin)$/.test(src) });
       symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
       return dir;
