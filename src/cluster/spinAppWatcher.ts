@@ -95,6 +95,8 @@ interface Entry {
   status: WatchStatus;
   error?: KubeError;
   attempt: number;
+  /** The informer has listed at least once: its cache is worth showing (stale while reconnecting). */
+  listed: boolean;
   timer?: NodeJS.Timeout;
   /** Bumped on every (re)creation so late callbacks of an old informer are ignored. */
   generation: number;
@@ -196,7 +198,7 @@ export class WatchSession {
     const key = watchKey(spec);
     let e = this.entries.get(key);
     if (!e) {
-      e = { spec, key, owners: new Set(), status: this.paused ? "paused" : "starting", attempt: 0, generation: 0 };
+      e = { spec, key, owners: new Set(), status: this.paused ? "paused" : "starting", attempt: 0, generation: 0, listed: false };
       this.entries.set(key, e);
       if (!this.paused) void this.startEntry(e);
       this.recomputeState();
@@ -238,10 +240,13 @@ export class WatchSession {
     return this.entries.get(watchKey(spec))?.informer?.get(namespace, name);
   }
 
-  /** True when the watch has listed at least once (its cache means something). */
+  /**
+   * True when the watch has listed at least once: its cache means something (while reconnecting
+   * or paused it is shown as it was, so nodes never disappear because of a network error).
+   */
   synced(spec: WatchSpec): boolean {
     const e = this.entries.get(watchKey(spec));
-    return !!e && (e.status === "synced" || ((e.status === "retrying" || e.status === "paused") && !!e.informer?.resourceVersion()));
+    return !!e && !!e.informer && e.listed;
   }
 
   /** Stops every informer but keeps caches and resourceVersions (the view is hidden). */
@@ -277,8 +282,10 @@ export class WatchSession {
       e.timer = undefined;
       e.attempt = 0;
       if (e.status === "forbidden" || e.status === "notServed" || e.status === "retrying" || e.status === "expired") {
+        e.generation++;
         e.informer?.dispose();
         e.informer = undefined;
+        e.listed = false;
         e.error = undefined;
         e.status = this.paused ? "paused" : "starting";
         if (!this.paused) void this.startEntry(e);
@@ -288,7 +295,9 @@ export class WatchSession {
   }
 
   private async startEntry(e: Entry): Promise<void> {
-    const generation = ++e.generation;
+    // The generation changes only when the informer is thrown away (stop, retryAll), so a
+    // restart after an error keeps the informer, its cache and its handlers.
+    const generation = e.generation;
     const live = (): boolean => !this.disposed && this.entries.get(e.key) === e && e.generation === generation;
     let client: KubeClient;
     try {
@@ -324,6 +333,7 @@ export class WatchSession {
             synced: () => {
               if (e.generation !== generation || this.paused) return;
               e.status = "synced";
+              e.listed = true;
               e.attempt = 0;
               e.error = undefined;
               this.everConnected = true;

@@ -43,9 +43,14 @@ class PodNetwork {
     this.starting ??= new Promise<number>((resolve, reject) => {
       const server = http.createServer((req, res) => {
         const target = this.pending.get(req.socket.remotePort ?? -1);
-        const body = `Hello from ${target?.namespace ?? "?"}/${target?.pod ?? "?"} (image ${target?.image ?? "?"}, port ${target?.port ?? "?"}): ${req.method} ${req.url}\n`;
-        res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "X-Pod-Name": target?.pod ?? "", "Content-Length": String(Buffer.byteLength(body)) });
-        res.end(body);
+        let received = 0;
+        req.on("data", (d: Buffer) => (received += d.length));
+        // Answer once the request body is read (a reset would lose the response otherwise).
+        req.on("end", () => {
+          const body = `Hello from ${target?.namespace ?? "?"}/${target?.pod ?? "?"} (image ${target?.image ?? "?"}, port ${target?.port ?? "?"}): ${req.method} ${req.url}${received ? ` (${received} bytes)` : ""}\n`;
+          res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "X-Pod-Name": target?.pod ?? "", "Content-Length": String(Buffer.byteLength(body)) });
+          res.end(body);
+        });
       });
       server.on("connection", (s: net.Socket) => {
         this.sockets.add(s);
