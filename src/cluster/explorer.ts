@@ -13,7 +13,7 @@
 import * as vscode from "vscode";
 import { type LanguageClient } from "vscode-languageclient/node";
 import type { ClientController } from "../client/clientController";
-import { ExplorerContextKeys, ExplorerViews } from "../constants";
+import { ExplorerCommands, ExplorerContextKeys, ExplorerViews } from "../constants";
 import { affects, kubeconfigSetting } from "../host/config";
 import type { Log } from "../host/log";
 import { ClusterFactsNotification } from "../shared/protocol";
@@ -178,6 +178,23 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Log, lan
     void vscode.commands.executeCommand("setContext", ExplorerContextKeys.onlyFailing, !!f.onlyFailing);
   };
   subs.push({ dispose: model.onDidChange(() => showFilter()) });
+
+  // Rejected credentials: one notification per context (the tree says it too), again only after recovery.
+  const warned = new Set<string>();
+  subs.push({
+    dispose: model.onDidChange(() => {
+      for (const c of model.contexts()) {
+        const st = model.session(c.name)?.state;
+        if (st?.kind === "expired" && !warned.has(c.name)) {
+          warned.add(c.name);
+          log.warn(st.message);
+          void vscode.window.showErrorMessage(`SpinKube: ${st.message}`, "Refresh").then((choice) => {
+            if (choice) void vscode.commands.executeCommand(ExplorerCommands.refresh);
+          });
+        } else if (st?.kind !== "expired") warned.delete(c.name);
+      }
+    }),
+  });
 
   const portForwards = new PortForwardManager(model);
   const pfTree = new PortForwardTreeProvider(portForwards);
