@@ -164,7 +164,7 @@ export class Store {
     let listRv = this.rv;
     if (opts.continueToken) {
       const c = decodeContinue(opts.continueToken);
-      if (c.rv <= this.compactedRv) {
+      if (c.rv < this.compactedRv) {
         throw new ApiError(
           410,
           "Expired",
@@ -226,8 +226,12 @@ export class Store {
     return h.slice(lo);
   }
 
-  /** Forgets all history: every watch or continue token from before now gets 410 Gone. */
+  /**
+   * Forgets all history: every resourceVersion handed out so far (even the latest) becomes too
+   * old for a watch or continue token (410 Gone); a new list returns a newer one.
+   */
   compact(): void {
+    this.rv++;
     this.compactedRv = this.rv;
     this.history = [];
   }

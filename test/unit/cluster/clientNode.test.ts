@@ -8,7 +8,7 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import type { KObject, TestCluster } from "../../cluster";
 import { startTestCluster } from "../../cluster";
-import { kubeConfigFor, loadClientNode, shimExecutor } from "./harness";
+import { bounded, kubeConfigFor, loadClientNode, shimExecutor } from "./harness";
 
 const GROUP = "core.spinkube.dev";
 const VERSION = "v1alpha1";
@@ -83,19 +83,19 @@ describe("test cluster with real @kubernetes/client-node", { timeout: 60_000 }, 
       });
     let done1: (e: unknown) => void = () => undefined;
     const ended1 = new Promise<unknown>((r) => (done1 = r));
-    const ctl = await watch.watch(path, { resourceVersion: lastRv }, cb, (e: unknown) => done1(e));
+    const ctl = await bounded(watch.watch(path, { resourceVersion: lastRv }, cb, (e: unknown) => done1(e)), 5000, "watch 1 response");
     cluster.apply(spinApp("watched", 1));
     await until(() => seen.some(([t, n]) => t === "ADDED" && n === "watched"));
     cluster.apply({ ...spinApp("watched", 3) });
     await until(() => seen.some(([t, n, r]) => t === "MODIFIED" && n === "watched" && r === "3"));
     ctl.abort();
-    await ended1;
+    await bounded(ended1, 5000, "watch 1 done after abort");
     // Changes while disconnected arrive when resuming from the last seen resourceVersion.
     const before = seen.length;
     const resumeRv = Number(lastRv);
     cluster.apply(spinApp("watched", 4));
     cluster.remove(`${GROUP}/${VERSION}`, "SpinApp", "default", "watched");
-    const ctl2 = await watch.watch(path, { resourceVersion: lastRv }, cb, () => undefined);
+    const ctl2 = await bounded(watch.watch(path, { resourceVersion: lastRv }, cb, () => undefined), 5000, "watch 2 response");
     await until(() => seen.slice(before).some(([t, n]) => t === "DELETED" && n === "watched"));
     const resumed = seen.slice(before).filter(([, n]) => n === "watched");
     assert.ok(resumed.every(([, , , rv]) => rv > resumeRv), "only events after the resume point");
@@ -109,8 +109,8 @@ describe("test cluster with real @kubernetes/client-node", { timeout: 60_000 }, 
     const errors: Array<{ code?: number; reason?: string }> = [];
     let done3: (e: unknown) => void = () => undefined;
     const ended3 = new Promise<unknown>((r) => (done3 = r));
-    await watch.watch(path, { resourceVersion: oldRv }, (type: string, obj: { code?: number; reason?: string }) => type === "ERROR" && errors.push(obj), (e: unknown) => done3(e));
-    assert.equal(await ended3, null);
+    await bounded(watch.watch(path, { resourceVersion: oldRv }, (type: string, obj: { code?: number; reason?: string }) => type === "ERROR" && errors.push(obj), (e: unknown) => done3(e)), 5000, "watch 3 response");
+    assert.equal(await bounded(ended3, 5000, "watch 3 done after 410"), null);
     assert.equal(errors.length, 1);
     assert.equal(errors[0].code, 410);
     assert.equal(errors[0].reason, "Expired");
@@ -154,7 +154,7 @@ describe("test cluster with real @kubernetes/client-node", { timeout: 60_000 }, 
         waiters.add(check);
         check();
       });
-    await informer.start();
+    await bounded(informer.start(), 5000, "informer start");
     try {
       await until(() => log.includes("add list-a") && log.includes("add list-b"), "initial list");
       cluster.apply(spinApp("informed", 1));
@@ -171,7 +171,7 @@ describe("test cluster with real @kubernetes/client-node", { timeout: 60_000 }, 
         ["list-a", "list-b"],
       );
     } finally {
-      await informer.stop();
+      await bounded(informer.stop(), 5000, "informer stop");
     }
   });
 

@@ -71,7 +71,7 @@ describe("the demo population", { timeout: 60_000 }, () => {
   let cluster: TestCluster;
 
   before(async () => {
-    cluster = await startTestCluster({ seed: "demo", podStartDelayMs: 100, podReadyDelayMs: 20, crashAfterMs: 100, crashBackoffMs: 300, sandboxRetryMs: 300 });
+    cluster = await startTestCluster({ seed: "demo", podStartDelayMs: 100, podReadyDelayMs: 20, crashAfterMs: 100, crashBackoffMs: 5000, sandboxRetryMs: 300 });
   });
 
   after(async () => {

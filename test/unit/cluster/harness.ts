@@ -42,6 +42,15 @@ export function waitOn<T>(waiters: Set<() => void>, find: () => T | undefined, o
   });
 }
 
+/** Resolves like `p`, or rejects after `ms` naming what did not happen (a hang becomes a failure). */
+export function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** The real kubectl every machine of this kind has. */
 export const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
 

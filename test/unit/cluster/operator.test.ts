@@ -28,7 +28,7 @@ describe("test cluster operator, controllers and kubelet", { timeout: 60_000 }, 
   const events = (ns: string, name: string): Obj[] => cluster.list("v1", "Event", ns).filter((e) => (e.involvedObject as Obj).name === name);
 
   before(async () => {
-    cluster = await startTestCluster({ seed: "empty", podStartDelayMs: 300, podReadyDelayMs: 50, podStopDelayMs: 50, sandboxRetryMs: 200, crashAfterMs: 100, crashBackoffMs: 200 });
+    cluster = await startTestCluster({ seed: "empty", podStartDelayMs: 300, podReadyDelayMs: 50, podStopDelayMs: 50, sandboxRetryMs: 200, crashAfterMs: 100, crashBackoffMs: 5000 });
     cluster.apply(shimExecutor());
   });
 

@@ -29,6 +29,8 @@ describe("test cluster API semantics", { timeout: 60_000 }, () => {
       users: [{ name: "reader", rules: [{ verbs: ["get", "list", "watch"], apiGroups: ["core.spinkube.dev"], resources: ["spinapps"], namespaces: ["default"] }] }],
     });
     cluster.apply([...shimExecutor(), spinApp("a", { tier: "web" }), spinApp("b", { tier: "api" }), spinApp("c", { tier: "web", canary: "true" })]);
+    // Let the operator settle the apps' status, so the writes below race with nobody.
+    await cluster.waitFor(() => cluster.list("core.spinkube.dev/v1alpha1", "SpinApp", "default").every((a) => ((a.status as Obj | undefined)?.conditions as Obj[] | undefined)?.some((c) => c.type === "Progressing" && c.reason === "NewReplicaSetAvailable")), 10_000, "apps available");
   });
 
   after(async () => {
