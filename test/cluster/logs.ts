@@ -79,7 +79,7 @@ export class ContainerLog {
       while (need > 0 && (ks > k || es > e)) {
         const synTs = ks > k ? this.syntheticTs(ks - 1) : -Infinity;
         const expTs = es > e ? this.explicit[es - 1].ts : -Infinity;
-        if (expTs > synTs) es--;
+        if (expTs >= synTs) es--;
         else ks--;
         need--;
       }
@@ -99,7 +99,10 @@ export class ContainerLog {
       const hasExp = c.e < this.explicit.length && this.explicit[c.e].ts <= now;
       if (!hasSyn && !hasExp) break;
       const synTs = hasSyn ? this.syntheticTs(c.k) : Infinity;
-      if (hasExp && this.explicit[c.e].ts <= synTs) out.push(this.explicit[c.e++]);
+      // On a tie the synthetic line goes first: a follower may already have been sent it before
+      // the explicit line (stamped with the same millisecond) was appended, and a re-read must
+      // return the same order a follower saw.
+      if (hasExp && this.explicit[c.e].ts < synTs) out.push(this.explicit[c.e++]);
       else {
         out.push({ ts: synTs, text: this.line(c.k) });
         c.k++;
