@@ -176,6 +176,8 @@ export const flows = [
       await input.fill(">SpinKube");
       const rows = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "SpinKube:" });
       await rows.filter({ hasText: "Restart Language Server" }).first().waitFor({ state: "visible" });
+      // The list is virtualised and SpinKube has many commands: narrow it to the one to run.
+      await input.fill(">SpinKube: Show Extension Logs");
       await rows.filter({ hasText: "Show Extension Logs" }).first().waitFor({ state: "visible" });
       await rows.filter({ hasText: "Show Extension Logs" }).first().click();
       const panel = page.locator(".part.panel");
