@@ -173,10 +173,10 @@ export const flows = [
       await page.keyboard.press("F1");
       const input = page.locator(".quick-input-widget .quick-input-box input");
       await input.waitFor({ state: "visible" });
-      await input.fill(">SpinKube");
       const rows = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "SpinKube:" });
+      // The list is virtualised and SpinKube has many commands: narrow it to each one looked for.
+      await input.fill(">SpinKube: Restart Language Server");
       await rows.filter({ hasText: "Restart Language Server" }).first().waitFor({ state: "visible" });
-      // The list is virtualised and SpinKube has many commands: narrow it to the one to run.
       await input.fill(">SpinKube: Show Extension Logs");
       await rows.filter({ hasText: "Show Extension Logs" }).first().waitFor({ state: "visible" });
       await rows.filter({ hasText: "Show Extension Logs" }).first().click();
