@@ -130,12 +130,9 @@ export function podFinished(pod: KObject): boolean {
 
 /**
  * The short name the view prefixes a pod's lines with: a Deployment pod `<app>-<rs hash>-<id>`
- * shows as `<id>` (the five characters kubectl users recognise), anything else as the name
- * without the app prefix.
+ * shows as `<id>` (the five characters kubectl users recognise); any other pod keeps its name.
  */
 export function shortPodName(pod: string, app?: string): string {
   const m = /^(.+)-([a-z0-9]{6,10})-([a-z0-9]{5})$/.exec(pod);
-  if (m && (!app || m[1] === app)) return m[3];
-  if (app && pod.startsWith(`${app}-`) && pod.length > app.length + 1) return pod.slice(app.length + 1);
-  return pod;
+  return m && (!app || m[1] === app) ? m[3] : pod;
 }

@@ -39,7 +39,7 @@ export class LineSplitter {
       if (this.kept === 0 && this.cut === 0) {
         const n = nl - start;
         if (n <= this.maxLineBytes) sink(chunk.toString("utf8", start, nl), 0);
-        else sink(decodeCut(chunk, start, start + this.maxLineBytes), n - this.maxLineBytes);
+        else this.emitCut(chunk, start, start + this.maxLineBytes, n - this.maxLineBytes, sink);
       } else {
         this.hold(chunk, start, nl);
         const whole = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.kept);
@@ -47,7 +47,8 @@ export class LineSplitter {
         this.parts = [];
         this.kept = 0;
         this.cut = 0;
-        sink(cut ? decodeCut(whole, 0, whole.length) : whole.toString("utf8"), cut);
+        if (cut) this.emitCut(whole, 0, whole.length, cut, sink);
+        else sink(whole.toString("utf8"), 0);
       }
       start = nl + 1;
     }
@@ -64,7 +65,14 @@ export class LineSplitter {
     const whole = Buffer.concat(this.parts, this.kept);
     const cut = this.cut;
     this.discard();
-    sink(cut ? decodeCut(whole, 0, whole.length) : whole.toString("utf8"), cut);
+    if (cut) this.emitCut(whole, 0, whole.length, cut, sink);
+    else sink(whole.toString("utf8"), 0);
+  }
+
+  /** Emits bytes [from, to) of a cut line, ending on a character boundary; `cut` counts every byte not shown. */
+  private emitCut(buf: Buffer, from: number, to: number, cut: number, sink: LineSink): void {
+    const end = charBoundary(buf, from, to);
+    sink(buf.toString("utf8", from, end), cut + (to - end));
   }
 
   /** Forgets the held partial line (the connection dropped mid-line: it is read again). */
@@ -93,11 +101,10 @@ export class LineSplitter {
   }
 }
 
-/** Decodes bytes [from, to) after moving `to` back so no character is split by the cut. */
-function decodeCut(buf: Buffer, from: number, to: number): string {
-  let end = to;
+/** `to`, moved back so that bytes [from, to) do not end inside a UTF-8 character. */
+function charBoundary(buf: Buffer, from: number, to: number): number {
   // Back up over continuation bytes (10xxxxxx) to the lead byte, then drop an incomplete sequence.
-  let i = end - 1;
+  let i = to - 1;
   let back = 0;
   while (i >= from && back < 3 && (buf[i] & 0xc0) === 0x80) {
     i--;
@@ -106,9 +113,9 @@ function decodeCut(buf: Buffer, from: number, to: number): string {
   if (i >= from) {
     const lead = buf[i];
     const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-    if (need > 1 && end - i < need) end = i;
+    if (need > 1 && to - i < need) return i;
   }
-  return buf.toString("utf8", from, end);
+  return to;
 }
 
 /**
