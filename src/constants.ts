@@ -61,3 +61,22 @@ export const ExplorerContextKeys = {
 export const DiagnosisCommands = {
   checkRuntimeReadiness: "spinkube.checkRuntimeReadiness",
 } as const;
+
+// ---- Log streaming (#7)
+
+/** Command ids of log streaming. */
+export const LogsCommands = {
+  showAppLogs: "spinkube.showAppLogs",
+  showContainerLogs: "spinkube.showContainerLogs",
+  showLogsWithOptions: "spinkube.showLogsWithOptions",
+  stopLogs: "spinkube.stopLogs",
+  clearLogs: "spinkube.clearLogs",
+  saveLogs: "spinkube.saveLogs",
+  toggleLogTimestamps: "spinkube.toggleLogTimestamps",
+} as const;
+
+/** Context keys of log streaming. */
+export const LogsContextKeys = {
+  /** A log view is open (the stop/clear/save commands show in the palette). */
+  active: "spinkube.logs.active",
+} as const;

@@ -13,6 +13,7 @@ import { ClientController } from "./client/clientController";
 import { Commands } from "./constants";
 import { registerExplorer, type ExplorerApi } from "./cluster/explorer";
 import { registerRuntimeReadiness } from "./cluster/readinessCommand";
+import { registerLogs } from "./cluster/logCommands";
 
 export interface SpinKubeApi {
   /** The language client controller (for tests and other extensions). */
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): SpinKubeApi {
   registerCommand(context.subscriptions, log, Commands.showLogs, () => log.show());
   const explorer = registerExplorer(context, log, languageClient);
   registerRuntimeReadiness(context, log, explorer.model);
+  registerLogs(context, log, explorer);
 
   return { languageClient, explorer };
 }
