@@ -46,6 +46,11 @@ export interface FollowerOptions {
   settleMs?: number;
   /** After how long down a "disconnected" notice is shown (default 2 s). */
   downNoticeMs?: number;
+  /**
+   * Reads the pod now (a GET). Used before resuming after a drop: the pod watch may have dropped
+   * too, and whether the container restarted meanwhile decides how to resume.
+   */
+  getPod?: () => Promise<KObject | undefined>;
   now?: () => number;
 }
 
@@ -395,7 +400,10 @@ export class ContainerFollower {
     const settle = Math.min(30_000, (this.o.settleMs ?? 500) * 2 ** Math.min(this.cleanStreak, 6));
     this.setTimer(settle, () => {
       if (this.state !== "settling") return;
-      this.connect(this.modeFor(containerState(this.pod, this.o.source.container)));
+      // No news from the watch: ask the server whether the container restarted.
+      void this.readPod().then(() => {
+        if (this.state === "settling" && !this.timer) this.connect(this.modeFor(containerState(this.pod, this.o.source.container)));
+      });
     });
     this.evaluate();
   }
@@ -420,8 +428,23 @@ export class ContainerFollower {
     this.setTimer(delay, () => {
       if (this.state !== "retrying") return;
       if (this.gone) return this.finish();
-      this.connect(mode ?? this.modeFor(containerState(this.pod, this.o.source.container)));
+      void this.readPod().then(() => {
+        if (this.state !== "retrying" || this.timer) return;
+        if (this.gone) return this.finish();
+        this.connect(mode ?? this.modeFor(containerState(this.pod, this.o.source.container)));
+      });
     });
+  }
+
+  /** Refreshes the pod from the server (best effort) so a restart during the outage is known. */
+  private async readPod(): Promise<void> {
+    if (!this.o.getPod) return;
+    try {
+      const pod = await this.o.getPod();
+      if (pod && this.state !== "done") this.podChanged(pod);
+    } catch {
+      // The server is still unreachable: the request that follows fails the same way and retries.
+    }
   }
 
   private failed(res: Extract<LogResponse, { ok: false }>, mode: Mode): void {

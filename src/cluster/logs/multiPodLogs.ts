@@ -138,7 +138,7 @@ export class LogSession {
   private noPodsNoticed = false;
 
   constructor(
-    client: KubeClient,
+    private readonly client: KubeClient,
     readonly target: LogTarget,
     private readonly opts: LogSessionOptions,
     private readonly sink: (entries: LogEntry[]) => void,
@@ -323,6 +323,7 @@ export class LogSession {
           backoff: this.opts.backoff,
           settleMs: this.opts.settleMs,
           downNoticeMs: this.opts.downNoticeMs,
+          getPod: () => this.client.get(Resources.pods, this.target.namespace, name),
         },
         {
           line: (l) => this.line(l),

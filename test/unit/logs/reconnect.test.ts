@@ -64,6 +64,29 @@ describe("reconnecting log streams", { timeout: 60_000 }, () => {
     }
   });
 
+  test("the container restarts while the stream is down: the old instance's last lines, then the new instance whole", async () => {
+    f.cluster.apply(spinApp("outage", 1));
+    const [pod] = await runningPods(f.cluster, "outage", 1);
+    const c = new Collector(f.client, { namespace: "default", app: "outage" }).start();
+    try {
+      await c.until(() => c.texts(pod).length >= 300, "lines before the outage");
+      await f.cluster.faults.refuseFor(500);
+      f.cluster.appendLog("default", pod, "outage", "written while nobody was connected");
+      f.cluster.restartContainer("default", pod, "outage", 2);
+      const previous = f.cluster.logLines("default", pod, "outage", true);
+      await c.until(() => c.texts(pod).length >= previous.length + 300, "the new instance streams");
+      const current = f.cluster.logLines("default", pod, "outage");
+      const got = c.texts(pod);
+      assert.equal(previous.at(-2), "written while nobody was connected");
+      assert.equal(previous.at(-1), "Error: exited with code 2");
+      assert.deepEqual(got.slice(0, previous.length), previous, "the old instance, including what it wrote during the outage");
+      assert.deepEqual(got.slice(previous.length), current.slice(0, got.length - previous.length), "then the new instance from its first line");
+      assert.ok(c.notices("restarted").length >= 1);
+    } finally {
+      c.stop();
+    }
+  });
+
   test("a server that refuses connections for 600 ms: the stream says how long it was down and loses nothing", async () => {
     f.cluster.apply(spinApp("refused", 1));
     const [pod] = await runningPods(f.cluster, "refused", 1);
