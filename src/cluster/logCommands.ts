@@ -269,6 +269,18 @@ async function appPods(client: KubeClient, t: LogTarget): Promise<KObject[]> {
   return [...byUid.values()];
 }
 
+/** An input box validator from a parser that throws with the message to show. */
+function validator(parse: (v: string) => unknown): (v: string) => string | undefined {
+  return (v) => {
+    try {
+      parse(v);
+      return undefined;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  };
+}
+
 /** The options dialog: mode (follow, read once, previous when a container restarted), since, tail, patterns. */
 async function askChoices(client: KubeClient, t: LogTarget): Promise<Choices | undefined> {
   const s = logSettings();
@@ -288,41 +300,20 @@ async function askChoices(client: KubeClient, t: LogTarget): Promise<Choices | u
   const since = await vscode.window.showInputBox({
     prompt: "Since (kubectl --since / --since-time): a duration like 10m or 1h30m, or a time like 2024-05-01T10:00:00Z. Empty: from the start.",
     value: s.since,
-    validateInput: (v) => {
-      try {
-        parseSince(v);
-        return undefined;
-      } catch (err) {
-        return err instanceof Error ? err.message : String(err);
-      }
-    },
+    validateInput: validator((v) => parseSince(v)),
   });
   if (since === undefined) return undefined;
   const tailText = await vscode.window.showInputBox({
     prompt: "Tail: lines per container from the pods running now (-1 or empty: all). Pods that start later are shown whole.",
     value: s.tail >= 0 ? String(s.tail) : "",
-    validateInput: (v) => {
-      try {
-        parseTail(v);
-        return undefined;
-      } catch (err) {
-        return err instanceof Error ? err.message : String(err);
-      }
-    },
+    validateInput: validator((v) => parseTail(v)),
   });
   if (tailText === undefined) return undefined;
   const pattern = async (what: string, prompt: string): Promise<string[] | undefined> => {
     const v = await vscode.window.showInputBox({
       prompt,
       placeHolder: "a regular expression (use | for several); empty: none",
-      validateInput: (x) => {
-        try {
-          compilePatterns([x], what);
-          return undefined;
-        } catch (err) {
-          return err instanceof Error ? err.message : String(err);
-        }
-      },
+      validateInput: validator((x) => compilePatterns([x], what)),
     });
     return v === undefined ? undefined : v.trim() ? [v] : [];
   };
