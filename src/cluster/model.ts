@@ -249,7 +249,7 @@ export class ExplorerModel {
     this.visible = visible;
     for (const s of this.sessions.values()) {
       if (visible) s.resume();
-      else s.pause();
+      else s.pause(treeOwned);
     }
   }
 
@@ -274,7 +274,7 @@ export class ExplorerModel {
         onChange: (key, ns) => this.coalescer.add(`${context}\u001e${key}\u001e${ns ?? ""}`),
         backoff: this.o.backoff,
       });
-      if (!this.visible) s.pause();
+      if (!this.visible) s.pause(treeOwned);
       this.sessions.set(context, s);
     }
     return s;
@@ -810,6 +810,11 @@ export class ExplorerModel {
     this.listeners.clear();
     this.factsListeners.clear();
   }
+}
+
+/** Watches owned by tree nodes pause with the view; those of live documents and port-forwards do not. */
+function treeOwned(owner: string): boolean {
+  return owner.startsWith(nodeId("ctx", ""));
 }
 
 function gone(label: string): NodeView {

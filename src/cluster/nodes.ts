@@ -220,16 +220,11 @@ export function contextView(name: string, opts: { current: boolean; state: Conne
       iconColor = "testing.iconPassed";
       break;
     case "reconnecting":
-      description = `reconnecting: ${s.reason}`;
-      icon = "debug-disconnect";
-      iconColor = "charts.yellow";
-      lines.push(`Reconnecting (next try in ${Math.round(s.retryInMs / 1000)} s): ${s.reason}`);
-      break;
     case "unreachable":
-      description = `unreachable: ${s.reason}`;
+      description = `${s.kind}: ${s.reason}`;
       icon = "debug-disconnect";
-      iconColor = "testing.iconFailed";
-      lines.push(`Unreachable (next try in ${Math.round(s.retryInMs / 1000)} s): ${s.reason}`);
+      iconColor = s.kind === "reconnecting" ? "charts.yellow" : "testing.iconFailed";
+      lines.push(`${s.kind === "reconnecting" ? "Reconnecting" : "Unreachable"} (next try in ${Math.round(s.retryInMs / 1000)} s): ${s.reason}`);
       break;
     case "expired":
       description = "credentials rejected";

@@ -76,7 +76,8 @@ export class PortForwardManager {
     session?.acquire(`portforward:${id}`, watch);
     let current: string | undefined;
     const resolve = async (): Promise<{ pod: string; port: number }> => {
-      let pods = session && session.synced(watch) ? session.objects(watch) : (await client.list(Resources.pods, namespace, { labelSelector })).items;
+      // The session's watch when it is live; a list when it is not (still starting, reconnecting).
+      let pods = session && session.status(watch) === "synced" ? session.objects(watch) : (await client.list(Resources.pods, namespace, { labelSelector })).items;
       pods = pods.filter(podServes);
       const pick = pods.find((p) => p.metadata.name === current) ?? pods.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))[0];
       if (!pick) throw new KubeError(`No running, ready pod backs Service ${namespace}/${service}.`, "notFound");

@@ -138,6 +138,7 @@ export class WatchSession {
   private clientPromise: Promise<KubeClient> | undefined;
   private clientValue: KubeClient | undefined;
   private paused = false;
+  private pausable: (owner: string) => boolean = () => true;
   private disposed = false;
   private everConnected = false;
   private connectError: KubeError | undefined;
@@ -214,11 +215,15 @@ export class WatchSession {
     if (this.disposed) return;
     const key = watchKey(spec);
     let e = this.entries.get(key);
+    const pause = this.paused && this.pausable(owner);
     if (!e) {
-      e = { spec, key, owners: new Set(), status: this.paused ? "paused" : "starting", attempt: 0, generation: 0, listed: false };
+      e = { spec, key, owners: new Set(), status: pause ? "paused" : "starting", attempt: 0, generation: 0, listed: false };
       this.entries.set(key, e);
-      if (!this.paused) void this.startEntry(e);
+      if (!pause) void this.startEntry(e);
       this.recomputeState();
+    } else if (e.status === "paused" && !pause) {
+      e.status = "starting";
+      void this.startEntry(e);
     }
     e.owners.add(owner);
   }
@@ -266,11 +271,16 @@ export class WatchSession {
     return !!e && !!e.informer && e.listed;
   }
 
-  /** Stops every informer but keeps caches and resourceVersions (the view is hidden). */
-  pause(): void {
+  /**
+   * Stops the informers (caches and resourceVersions kept) whose owners all satisfy `pausable`
+   * (the tree's nodes when the view is hidden; open live documents and port-forwards keep theirs).
+   */
+  pause(pausable: (owner: string) => boolean = () => true): void {
     if (this.paused) return;
     this.paused = true;
+    this.pausable = pausable;
     for (const e of this.entries.values()) {
+      if (![...e.owners].every(pausable)) continue;
       if (e.timer) clearTimeout(e.timer);
       e.timer = undefined;
       e.informer?.stop();
@@ -304,8 +314,9 @@ export class WatchSession {
         e.informer = undefined;
         e.listed = false;
         e.error = undefined;
-        e.status = this.paused ? "paused" : "starting";
-        if (!this.paused) void this.startEntry(e);
+        const pause = this.paused && [...e.owners].every(this.pausable);
+        e.status = pause ? "paused" : "starting";
+        if (!pause) void this.startEntry(e);
       }
     }
     this.recomputeState();
@@ -348,7 +359,7 @@ export class WatchSession {
             update: changed,
             delete: changed,
             synced: () => {
-              if (e.generation !== generation || this.paused) return;
+              if (e.generation !== generation || e.status === "paused") return;
               e.status = "synced";
               e.listed = true;
               e.attempt = 0;
@@ -384,12 +395,12 @@ export class WatchSession {
     } else {
       e.status = err.kind === "unauthorized" ? "expired" : "retrying";
       e.attempt++;
-      if (!this.paused) {
+      if (!this.paused || ![...e.owners].every(this.pausable)) {
         const delay = err.kind === "unauthorized" ? Math.max(this.delayFor(e.attempt), 10_000) : this.delayFor(e.attempt);
         if (e.timer) clearTimeout(e.timer);
         e.timer = setTimeout(() => {
           e.timer = undefined;
-          if (this.paused || this.disposed || this.entries.get(e.key) !== e) return;
+          if (this.disposed || this.entries.get(e.key) !== e || e.status === "paused") return;
           void this.startEntry(e);
         }, delay);
       }

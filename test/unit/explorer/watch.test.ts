@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import type { Fixture } from "./helpers";
 import { child, executor, fixture, labels, namespace, objs, runtimeClass, spinApp, until, waitChild } from "./helpers";
 import type { TreeNode } from "../../../src/cluster/nodes";
+import { Resources } from "../../../src/cluster/kubeApi";
 
 const SPINAPPS = "/apis/core.spinkube.dev/v1alpha1/spinapps";
 
@@ -133,6 +134,31 @@ describe("explorer watches", () => {
 
     f.model.collapse(ctx);
     assert.deepEqual(session.activeWatches(), [], "collapsing the context stops every watch");
+  });
+
+  test("while the view is hidden, the watches of open live documents keep running", async () => {
+    const session = f.model.session("spinkube-test");
+    assert.ok(session);
+    const doc = { resource: Resources.spinApps, namespace: "default" };
+    session.acquire("live:doc", doc);
+    await until(f.model, () => labels(f.model, ctx).includes("default") && session.synced(doc), "tree and document watches");
+    f.model.setVisible(false);
+    assert.equal(session.status(doc), "synced", "the document's watch is not paused");
+    assert.equal(session.status({ resource: Resources.spinApps }), "paused", "the tree's watch is paused");
+    f.cluster.apply(objs(spinApp("default", "seen-while-hidden")));
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error("the document's watch did not deliver")), 10_000);
+      const off = f.model.onDidFlush(() => {
+        if (session.objects(doc).some((o) => o.metadata.name === "seen-while-hidden")) {
+          clearTimeout(t);
+          off();
+          resolve();
+        }
+      });
+    });
+    f.model.setVisible(true);
+    session.release("live:doc");
+    await until(f.model, () => session.status({ resource: Resources.spinApps }) === "synced", "the tree's watch resumed");
   });
 });
 
