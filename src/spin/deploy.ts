@@ -253,33 +253,34 @@ async function diagnose(cluster: DeployCluster, s: Snapshot, namespace: string, 
   return out.join("\n");
 }
 
-/** Applies `objects` and waits for the SpinApp among them to serve (see the module comment). */
-export async function deploy(cluster: DeployCluster, objects: KObj[], opts: DeployOptions = {}): Promise<Result<DeployOutcome>> {
+/** The SpinApp an apply is about: name and image, or why the objects cannot be deployed. */
+export function spinAppOf(objects: KObj[]): Result<{ name: string; image: string; namespace?: string }> {
   const app = objects.find((o) => o.kind === KIND_SPINAPP);
   if (!app) return fail("manifestFile", "The manifest has no SpinApp to deploy.");
-  const name = app.metadata.name;
   const image = String(obj(app.spec).image ?? "");
-  if (!image) return fail("manifestFile", `SpinApp ${name} has no spec.image: push the app and scaffold again.`);
-  const namespace = opts.namespace ?? app.metadata.namespace ?? cluster.defaultNamespace;
-  const progress = (m: string): void => opts.onProgress?.(m);
-  if (opts.signal?.aborted) return fail("cancelled", "Deploy was cancelled before anything was applied.");
+  if (!image) return fail("manifestFile", `SpinApp ${app.metadata.name} has no spec.image: push the app and scaffold again.`);
+  return ok({ name: app.metadata.name, image, ...(app.metadata.namespace ? { namespace: app.metadata.namespace } : {}) });
+}
 
-  // 1. Namespace.
+/** Step 1: the cluster answers and the namespace exists. */
+export async function checkTarget(cluster: DeployCluster, namespace: string): Promise<Result<void>> {
   try {
     if (!(await cluster.namespaceExists(namespace))) {
       return fail("namespaceMissing", `Namespace ${namespace} does not exist in context ${cluster.context}: create it (kubectl create namespace ${namespace}) or choose another namespace.`);
     }
+    return ok(undefined);
   } catch (err) {
     const ce = toClusterError(err);
-    const f = describeRejection(ce, `namespace ${namespace}`);
     if (ce.kind === "unreachable") return fail("noCluster", `Cannot reach the cluster of context ${cluster.context} at ${cluster.server} (${ce.message}): start the cluster or choose another context.`, { detail: ce.message });
-    return { ok: false, error: f };
+    return { ok: false, error: describeRejection(ce, `namespace ${namespace}`) };
   }
-  const docs = objects.map((o) => ({ ...o, metadata: { ...o.metadata, namespace } }));
+}
 
-  // 2. Dry run of everything, then the real apply.
+/** Step 2: a dry run of every object, then the real server-side apply (nothing is applied when any dry run fails). */
+export async function applyObjects(cluster: DeployCluster, objects: KObj[], namespace: string, signal?: AbortSignal): Promise<Result<string[]>> {
+  const docs = objects.map((o) => ({ ...o, metadata: { ...o.metadata, namespace } }));
   for (const o of docs) {
-    if (opts.signal?.aborted) return fail("cancelled", "Deploy was cancelled before anything was applied.");
+    if (signal?.aborted) return fail("cancelled", "Deploy was cancelled before anything was applied.");
     try {
       await cluster.apply(o, { dryRun: true });
     } catch (err) {
@@ -287,7 +288,7 @@ export async function deploy(cluster: DeployCluster, objects: KObj[], opts: Depl
       return { ok: false, error: { ...f, message: `${f.message} Nothing was applied.` } };
     }
   }
-  if (opts.signal?.aborted) return fail("cancelled", "Deploy was cancelled before anything was applied.");
+  if (signal?.aborted) return fail("cancelled", "Deploy was cancelled before anything was applied.");
   const applied: string[] = [];
   for (const o of docs) {
     try {
@@ -298,7 +299,27 @@ export async function deploy(cluster: DeployCluster, objects: KObj[], opts: Depl
       return { ok: false, error: { ...f, message: `${f.message}${applied.length ? ` Already applied: ${applied.join(", ")}.` : " Nothing was applied."}` } };
     }
   }
-  progress(`applied ${applied.join(", ")} to ${namespace}`);
+  return ok(applied);
+}
+
+/** Applies `objects` and waits for the SpinApp among them to serve (see the module comment). */
+export async function deploy(cluster: DeployCluster, objects: KObj[], opts: DeployOptions = {}): Promise<Result<DeployOutcome>> {
+  const app = spinAppOf(objects);
+  if (!app.ok) return app;
+  const namespace = opts.namespace ?? app.value.namespace ?? cluster.defaultNamespace;
+  if (opts.signal?.aborted) return fail("cancelled", "Deploy was cancelled before anything was applied.");
+  const target = await checkTarget(cluster, namespace);
+  if (!target.ok) return target;
+  const applied = await applyObjects(cluster, objects, namespace, opts.signal);
+  if (!applied.ok) return applied;
+  opts.onProgress?.(`applied ${applied.value.join(", ")} to ${namespace}`);
+  return waitUntilServing(cluster, { ...app.value, namespace, applied: applied.value }, opts);
+}
+
+/** Step 3: watches the SpinApp until it serves `image` with every replica ready (or fails, times out, is cancelled). */
+export async function waitUntilServing(cluster: DeployCluster, target: { name: string; image: string; namespace: string; applied: string[] }, opts: Omit<DeployOptions, "namespace"> = {}): Promise<Result<DeployOutcome>> {
+  const { name, image, namespace, applied } = target;
+  const progress = (m: string): void => opts.onProgress?.(m);
 
   // 3. Watch until served, failed, timed out or cancelled.
   const snap: Snapshot = { replicaSets: [], pods: [], events: [] };
@@ -322,6 +343,7 @@ export async function deploy(cluster: DeployCluster, objects: KObj[], opts: Depl
   const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
   const onAbort = (): void => finish({ kind: "cancelled" });
   opts.signal?.addEventListener("abort", onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
   try {
     const watches: Array<[WatchKind, (o: KObj[]) => void, string | undefined]> = [
       ["SpinApp", (os) => (snap.app = os.find((o) => o.metadata.name === name)), undefined],

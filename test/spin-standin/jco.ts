@@ -40,16 +40,32 @@ export interface JcoServer {
   stop(): Promise<void>;
 }
 
-/** Starts `jco serve` for a component and resolves once it listens. */
-export async function serveComponent(wasmFile: string, o: { host?: string; onOutput?(line: string): void; detached?: boolean } = {}): Promise<JcoServer> {
+/**
+ * Starts `jco serve` for a component and resolves once it listens. jco runs the server in a
+ * process of its own (`node <tmp>/_run.js`), so jco gets its own process group and `stop()` ends
+ * the group and waits until every process holding its output has gone.
+ */
+export async function serveComponent(wasmFile: string, o: { host?: string; onOutput?(line: string): void } = {}): Promise<JcoServer> {
   const host = o.host ?? "127.0.0.1";
   const port = await freePort(host);
   const child = spawn(process.execPath, [jcoScript(), "serve", "--isolate-requests", "instance", "--host", host, "--port", String(port), wasmFile], {
     stdio: ["ignore", "pipe", "pipe"],
-    detached: o.detached ?? false,
+    detached: true,
   });
-  let exited = false;
-  const gone = new Promise<void>((resolve) => child.on("exit", () => ((exited = true), resolve())));
+  let closed = false;
+  const gone = new Promise<void>((resolve) =>
+    child.on("close", () => {
+      closed = true;
+      resolve();
+    }),
+  );
+  const killGroup = (sig: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, sig);
+    } catch {
+      // already gone
+    }
+  };
   await new Promise<void>((resolve, reject) => {
     let out = "";
     const onData = (d: Buffer): void => {
@@ -60,16 +76,21 @@ export async function serveComponent(wasmFile: string, o: { host?: string; onOut
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`jco serve exited (${code}) before listening: ${out.trim()}`)));
+    child.on("exit", (code) => {
+      killGroup("SIGKILL");
+      reject(new Error(`jco serve exited (${code}) before listening: ${out.trim()}`));
+    });
     child.on("error", reject);
   });
   return {
     port,
     child,
     stop: async () => {
-      if (exited) return;
-      child.kill("SIGTERM");
+      if (closed) return;
+      killGroup("SIGTERM");
+      const timer = setTimeout(() => killGroup("SIGKILL"), 3000);
       await gone;
+      clearTimeout(timer);
     },
   };
 }
