@@ -24,6 +24,7 @@ import {
   namespaceView,
   nodeId,
   nodeRuns,
+  podSummary,
   podView,
   runtimeClassView,
   scaleTarget,
@@ -360,8 +361,12 @@ export class ExplorerModel {
         if (this.factsWanted && node.context === this.currentContext()) s.acquire(node.id, Specs.runtimeClasses());
         break;
       case "namespace":
+        // What the SpinApps' health needs: pods, Deployments, executors, RuntimeClasses, nodes.
         s.acquire(node.id, Specs.pods(node.namespace));
+        s.acquire(node.id, Specs.deployments(node.namespace));
         s.acquire(node.id, Specs.executors(node.namespace));
+        s.acquire(node.id, Specs.runtimeClasses());
+        s.acquire(node.id, Specs.nodes());
         if (this.factsWanted && node.context === this.currentContext()) {
           s.acquire(node.id, Specs.secrets(node.namespace));
           s.acquire(node.id, Specs.configMaps(node.namespace));
@@ -466,7 +471,39 @@ export class ExplorerModel {
     const ns = app.metadata.namespace ?? "";
     const pods = s?.synced(Specs.pods(ns)) ? s.objects(Specs.pods(ns)).filter((p) => appOf(p) === app.metadata.name) : undefined;
     const dep = s?.object(Specs.deployments(ns), ns, app.metadata.name);
-    return appSummary(app, pods, dep);
+    return appSummary(app, pods, dep, s ? this.problems(s, app, pods ?? []) : []);
+  }
+
+  /**
+   * Why an app cannot run, from what the expanded namespace watches: its executor missing, its
+   * pods' RuntimeClass missing, or a pod stuck on a node that does not report the class's handler
+   * (the kubelet's `no runtime for "spin" is configured`). Only from synced watches.
+   */
+  private problems(s: WatchSession, app: KObject, pods: KObject[]): string[] {
+    const ns = app.metadata.namespace ?? "";
+    const out: string[] = [];
+    const exec = (app.spec as { executor?: unknown } | undefined)?.executor;
+    if (typeof exec === "string" && exec && s.synced(Specs.executors(ns)) && !s.object(Specs.executors(ns), ns, exec)) {
+      out.push(`SpinAppExecutor "${exec}" does not exist in namespace ${ns}: the operator cannot run this app.`);
+    }
+    if (!s.synced(Specs.runtimeClasses())) return out;
+    for (const p of pods) {
+      const spec = (p.spec ?? {}) as { runtimeClassName?: unknown; nodeName?: unknown };
+      if (typeof spec.runtimeClassName !== "string") continue;
+      const rc = s.object(Specs.runtimeClasses(), undefined, spec.runtimeClassName);
+      if (!rc) {
+        out.push(`RuntimeClass "${spec.runtimeClassName}" does not exist.`);
+        break;
+      }
+      if (typeof spec.nodeName !== "string" || !s.synced(Specs.nodes())) continue;
+      const node = s.object(Specs.nodes(), undefined, spec.nodeName);
+      const v = node ? nodeRuns(node, rc) : undefined;
+      if (v && !v.runs && v.reportsHandlers && podSummary(p).reason === "ContainerCreating") {
+        out.push(`Node ${spec.nodeName} has no runtime for handler "${String(rc.handler ?? "")}" (RuntimeClass ${spec.runtimeClassName}): ${v.reason}.`);
+        break;
+      }
+    }
+    return out;
   }
 
   /** The SpinApps of a namespace that pass the filter, sorted by name. */
@@ -661,7 +698,7 @@ export class ExplorerModel {
         return executorView(e, node.name, node.namespace, underGroup);
       }
       case "executorsGroup":
-        return { label: "Executors", description: "SpinAppExecutors → RuntimeClass → handler → nodes", tooltip: "The SpinAppExecutors of the shown namespaces, the RuntimeClass each uses, its handler and the nodes that can run it.", contextValue: "spinkube.group.executors", icon: "gear", collapsible: "collapsed" };
+        return { label: "Executors", tooltip: "The SpinAppExecutors of the shown namespaces, the RuntimeClass each uses, its handler and the nodes that can run it.", contextValue: "spinkube.group.executors", icon: "gear", collapsible: "collapsed" };
       case "runtimeClassesGroup":
         return { label: "RuntimeClasses", tooltip: "The cluster's RuntimeClasses", contextValue: "spinkube.group.runtimeClasses", icon: "symbol-class", collapsible: "collapsed" };
       case "runtimeClass":

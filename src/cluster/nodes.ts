@@ -142,8 +142,12 @@ export interface AppSummary {
   conditions: Condition[];
 }
 
-/** Summarizes a SpinApp, with its pods (and Deployment) when they are watched. */
-export function appSummary(app: KObject, pods?: KObject[], deployment?: KObject): AppSummary {
+/**
+ * Summarizes a SpinApp, with its pods (and Deployment) when they are watched. `problems` are
+ * failures found elsewhere (a missing executor or RuntimeClass, a node without the runtime
+ * handler): the first one makes the app failing and is its reason.
+ */
+export function appSummary(app: KObject, pods?: KObject[], deployment?: KObject, problems: string[] = []): AppSummary {
   const spec = obj(app.spec);
   const status = obj(app.status);
   const autoscaled = spec.enableAutoscaling === true;
@@ -156,7 +160,14 @@ export function appSummary(app: KObject, pods?: KObject[], deployment?: KObject)
   let health: Health;
   let reason: string | undefined;
   const badPod = (pods ?? []).map(podSummary).find((p) => p.failing);
-  if (badPod) {
+  const replicaFailure = conditionsOf(deployment).find((c) => c.type === "ReplicaFailure" && c.status === "True");
+  if (problems.length) {
+    health = "failing";
+    reason = problems[0];
+  } else if (replicaFailure) {
+    health = "failing";
+    reason = replicaFailure.message ?? replicaFailure.reason;
+  } else if (badPod) {
     health = "failing";
     reason = badPod.messages[0] ?? badPod.reason;
   } else if (progressing?.status === "False") {

@@ -105,3 +105,29 @@ test("demo cluster: Executors → RuntimeClass → handler → nodes, and a hand
     await f.stop();
   }
 });
+
+test("demo cluster: why SpinApps fail, and Show Only Failing", async () => {
+  const f = await fixture({ seed: "demo", crashAfterMs: 200, crashBackoffMs: 500 });
+  try {
+    const [ctx] = f.model.children();
+    const broken = await waitChild(f.model, ctx, "broken");
+    await waitChild(f.model, broken, "needs-runtime");
+    const why = (name: string): string => {
+      const n = f.model.children(broken).find((x) => f.model.view(x).label === name);
+      return n ? (f.model.view(n).tooltip ?? "") : "";
+    };
+    await until(f.model, () => f.model.view(broken).description === "3 SpinApps · 3 failing", "three failing apps in broken", 20_000);
+    assert.match(why("no-executor"), /Why: SpinAppExecutor "cyclotron" does not exist in namespace broken/);
+    assert.match(why("needs-runtime"), /Why: Node spinkube-worker2? has no runtime for handler "spin" \(RuntimeClass wasmtime-spin\): no runtime handler "spin" \(has runc, spin-v2\)\./);
+    assert.match(why("missing-runtimeclass"), /Why: .*RuntimeClass "wasmtime-spin-v1" not found/);
+    for (const n of f.model.children(broken)) assert.equal(f.model.view(n).icon, "error");
+    const staging = await waitChild(f.model, ctx, "staging");
+    await until(f.model, () => /crashy/.test(f.model.children(staging).map((n) => `${f.model.view(n).label}:${f.model.view(n).icon}`).join() ) && f.model.children(staging).some((n) => f.model.view(n).label === "crashy" && f.model.view(n).icon === "error"), "crashy failing", 20_000);
+    f.model.setFilter({ onlyFailing: true });
+    await until(f.model, () => labels(f.model, ctx).join() === "broken,staging,Executors,RuntimeClasses", "only namespaces with failing apps");
+    assert.deepEqual(labels(f.model, broken), ["missing-runtimeclass", "needs-runtime", "no-executor"]);
+    f.model.setFilter({});
+  } finally {
+    await f.stop();
+  }
+});

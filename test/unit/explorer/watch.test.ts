@@ -113,11 +113,12 @@ describe("explorer watches", () => {
     const ns = child(f.model, ctx, "default");
     const app = child(f.model, ns, "hello");
     labels(f.model, app);
-    assert.ok(session.activeWatches().some((w) => w.key.startsWith("deployments.apps|default")));
+    assert.ok(session.activeWatches().some((w) => w.key.startsWith("services.|default")));
     f.model.collapse(app);
-    assert.ok(!session.activeWatches().some((w) => w.key.startsWith("deployments.apps|default")), "the app's Deployment watch stopped");
+    assert.ok(!session.activeWatches().some((w) => w.key.startsWith("services.|default")), "the app's Service watch stopped");
+    assert.ok(session.activeWatches().some((w) => w.key.startsWith("deployments.apps|default")), "the namespace still watches Deployments");
     f.model.collapse(ns);
-    assert.ok(!session.activeWatches().some((w) => w.key.startsWith("pods.|default")), "the namespace's pod watch stopped");
+    assert.ok(!session.activeWatches().some((w) => w.key.startsWith("pods.|default") || w.key.startsWith("deployments.apps|default")), "the namespace's pod and Deployment watches stopped");
 
     const lists = () => f.cluster.requests.filter((r) => r.path === SPINAPPS && r.query.watch !== "true").length;
     const listsBefore = lists();
