@@ -80,3 +80,24 @@ export const LogsContextKeys = {
   /** A log view is open (the stop/clear/save commands show in the palette). */
   active: "spinkube.logs.active",
 } as const;
+
+// ---- Build and deploy with the spin toolchain (#8)
+
+/** Command ids of the spin toolchain. */
+export const SpinCommands = {
+  build: "spinkube.spinBuild",
+  up: "spinkube.spinUp",
+  stop: "spinkube.spinStop",
+  push: "spinkube.spinPush",
+  login: "spinkube.registryLogin",
+  scaffold: "spinkube.spinScaffold",
+  deploy: "spinkube.deploySpinApp",
+  buildAndDeploy: "spinkube.buildAndDeploy",
+  installKubePlugin: "spinkube.installKubePlugin",
+  checkSpin: "spinkube.checkSpin",
+  checkDeployedBuild: "spinkube.checkDeployedBuild",
+  showOutput: "spinkube.showSpinOutput",
+} as const;
+
+/** The task type of spin tasks (build / up / push). */
+export const SPIN_TASK_TYPE = "spin";

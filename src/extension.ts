@@ -14,12 +14,15 @@ import { Commands } from "./constants";
 import { registerExplorer, type ExplorerApi } from "./cluster/explorer";
 import { registerRuntimeReadiness } from "./cluster/readinessCommand";
 import { registerLogs } from "./cluster/logCommands";
+import { registerSpin, type SpinApi } from "./spin/commands";
 
 export interface SpinKubeApi {
   /** The language client controller (for tests and other extensions). */
   readonly languageClient: ClientController;
   /** The cluster explorer (its model and port-forwards), for tests. */
   readonly explorer: ExplorerApi;
+  /** The spin toolchain (build and deploy), for tests and the explorer's stale marker. */
+  readonly spin: SpinApi;
 }
 
 export function activate(context: vscode.ExtensionContext): SpinKubeApi {
@@ -35,8 +38,9 @@ export function activate(context: vscode.ExtensionContext): SpinKubeApi {
   const explorer = registerExplorer(context, log, languageClient);
   registerRuntimeReadiness(context, log, explorer.model);
   registerLogs(context, log, explorer);
+  const spin = registerSpin(context, log, explorer);
 
-  return { languageClient, explorer };
+  return { languageClient, explorer, spin };
 }
 
 export function deactivate(): void {

@@ -18,9 +18,9 @@ export function buildArgs(o: { manifest: string; componentIds?: readonly string[
   return ["build", "--from", o.manifest, ...(o.componentIds ?? []).flatMap((id) => ["--component-id", id])];
 }
 
-/** `spin up --from <manifest> [--listen <addr>] [--component-id <id>]…`. */
-export function upArgs(o: { manifest: string; listen?: string; componentIds?: readonly string[] }): string[] {
-  return ["up", "--from", o.manifest, ...(o.listen ? ["--listen", o.listen] : []), ...(o.componentIds ?? []).flatMap((id) => ["--component-id", id])];
+/** `spin up --from <manifest> [--listen <addr>] [--find-free-port] [--component-id <id>]…` (`--find-free-port` needs Spin 3.4.0). */
+export function upArgs(o: { manifest: string; listen?: string; findFreePort?: boolean; componentIds?: readonly string[] }): string[] {
+  return ["up", "--from", o.manifest, ...(o.listen ? ["--listen", o.listen] : []), ...(o.findFreePort ? ["--find-free-port"] : []), ...(o.componentIds ?? []).flatMap((id) => ["--component-id", id])];
 }
 
 /** `spin registry push --from <manifest> [--insecure] <reference>`. */

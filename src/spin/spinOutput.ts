@@ -65,6 +65,8 @@ const v = (major: number, minor: number, patch: number): Pick<SpinVersion, "majo
 export const MIN_SPIN_FOR_KUBE_PLUGIN = v(2, 3, 1);
 /** `spin plugins list --installed --format json` exists from Spin 3.2.0 on. */
 export const MIN_SPIN_FOR_PLUGIN_JSON = v(3, 2, 0);
+/** `spin up --find-free-port` exists from Spin 3.4.0 on. */
+export const MIN_SPIN_FOR_FIND_FREE_PORT = v(3, 4, 0);
 /** The Spin the newest containerd-shim-spin (v0.24.0) embeds. */
 export const SHIM_EMBEDDED_SPIN = "3.6.3";
 
