@@ -273,8 +273,10 @@ export interface KubeClient {
   describe(t: ResourceType, namespace: string | undefined, name: string): Promise<DescribeData>;
   /** The REST resource for apiVersion+kind (discovery, cached); undefined when the server does not serve it. */
   resourceFor(apiVersion: string, kind: string): Promise<ResourceType | undefined>;
-  /** True when the server serves this resource (discovery, cached). */
+  /** True when the server serves this resource (discovery, cached; "not served" for 30 s at most). */
   serves(t: ResourceType): Promise<boolean>;
+  /** Forgets cached discovery (the user's Refresh: a CRD may have been installed). */
+  rediscover(): void;
   /** Forwards local connections (127.0.0.1:localPort, 0 = any free port) to a pod port. */
   portForward(namespace: string, resolve: PodResolver, localPort?: number): Promise<PortForwardHandle>;
   /** The configured client-node KubeConfig (current context = this context). For logs (#7) and deploy (#8). */
@@ -327,6 +329,7 @@ class Client implements KubeClient {
   private readonly informers = new Set<{ stop(): void }>();
   private readonly forwards = new Set<PortForwardHandle>();
   private readonly discovery = new Map<string, Promise<ResourceType[] | undefined>>();
+  private readonly notServedAt = new Map<string, number>();
   private disposed = false;
 
   constructor(
@@ -501,7 +504,18 @@ class Client implements KubeClient {
     return !!list?.some((r) => r.plural === t.plural);
   }
 
+  rediscover(): void {
+    this.discovery.clear();
+    this.notServedAt.clear();
+  }
+
   private discover(apiVersion: string): Promise<ResourceType[] | undefined> {
+    // "Not served" is remembered for 30 s only: a CRD installed later (KEDA) is found on the next try.
+    const missedAt = this.notServedAt.get(apiVersion);
+    if (missedAt !== undefined && Date.now() - missedAt > 30_000) {
+      this.discovery.delete(apiVersion);
+      this.notServedAt.delete(apiVersion);
+    }
     let p = this.discovery.get(apiVersion);
     if (!p) {
       const [group, version] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
@@ -514,7 +528,11 @@ class Client implements KubeClient {
         },
         (err: unknown) => {
           this.discovery.delete(apiVersion);
-          if (err instanceof KubeError && err.kind === "notFound") return undefined;
+          if (err instanceof KubeError && err.kind === "notFound") {
+            this.discovery.set(apiVersion, Promise.resolve(undefined));
+            this.notServedAt.set(apiVersion, Date.now());
+            return undefined;
+          }
           throw err;
         },
       );

@@ -304,6 +304,7 @@ export class WatchSession {
   /** Forgets failures and restarts every watch now (the user's Refresh). */
   retryAll(): void {
     this.connectError = undefined;
+    this.clientValue?.rediscover();
     for (const e of this.entries.values()) {
       if (e.timer) clearTimeout(e.timer);
       e.timer = undefined;

@@ -55,7 +55,7 @@ test("expired token: one clear message with the context name, recovery after a n
   }
 });
 
-test("a resource the cluster does not serve (KEDA) is skipped; once its CRD exists, ScaledObjects targeting the app show", async () => {
+test("a resource the cluster does not serve (KEDA) is skipped; once its CRD is installed, Refresh shows the ScaledObject targeting the app", async () => {
   const f = await fixture();
   try {
     f.cluster.apply(objs(executor("default"), spinApp("default", "hello", { enableAutoscaling: true, replicas: undefined })));
@@ -66,6 +66,26 @@ test("a resource the cluster does not serve (KEDA) is skipped; once its CRD exis
     assert.equal(f.model.session("spinkube-test")?.status({ resource: { group: "keda.sh", version: "v1alpha1", plural: "scaledobjects", kind: "ScaledObject", namespaced: true }, namespace: "default" }), "notServed");
     assert.equal(f.model.view(app).contextValue, "spinkube.resource.spinApp.autoscaled");
     assert.match(f.model.view(app).description ?? "", /^Ready \d\/\d+|^Ready \d\/auto/);
+    // KEDA gets installed; Refresh finds it and the ScaledObject targeting the app shows.
+    f.cluster.apply(objs(
+      {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: "scaledobjects.keda.sh" },
+        spec: {
+          group: "keda.sh",
+          scope: "Namespaced",
+          names: { plural: "scaledobjects", singular: "scaledobject", kind: "ScaledObject", listKind: "ScaledObjectList" },
+          versions: [{ name: "v1alpha1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+        },
+      },
+    ));
+    await f.cluster.waitFor(() => f.cluster.api.typeFor("keda.sh/v1alpha1", "ScaledObject"), 10_000, "KEDA served");
+    f.cluster.apply(objs({ apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: { name: "hello-scaler", namespace: "default" }, spec: { scaleTargetRef: { name: "hello" }, minReplicaCount: 1, maxReplicaCount: 10 } }));
+    f.model.retry();
+    const scaler = await waitChild(f.model, app, "ScaledObject hello-scaler");
+    assert.equal(f.model.view(scaler).description, "1–10 replicas");
+    assert.equal(f.model.view(scaler).contextValue, "spinkube.resource.scaledObject");
   } finally {
     await f.stop();
   }
