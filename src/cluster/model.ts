@@ -192,14 +192,32 @@ export class ExplorerModel {
   /** Re-reads the kubeconfig (it changed on disk, or the setting changed); drops sessions of changed contexts. */
   reload(): void {
     const before = JSON.stringify(this.config.kind === "loaded" ? this.config.merged : this.config);
+    const oldPrints = new Map(this.contexts().map((c) => [c.name, this.fingerprint(c.name)]));
     this.config = loadKubeconfig(this.o.kubeconfig());
     const after = JSON.stringify(this.config.kind === "loaded" ? this.config.merged : this.config);
     if (before === after) return;
-    for (const s of this.sessions.values()) s.dispose();
-    this.sessions.clear();
-    this.nodes.clear();
-    this.expanded.clear();
+    // Only contexts whose context, cluster or user entry changed (or that are gone) reconnect:
+    // switching current-context with kubectl, or adding a cluster, leaves the others as they are.
+    for (const [name, s] of [...this.sessions]) {
+      if (oldPrints.get(name) === this.fingerprint(name) && this.contexts().some((c) => c.name === name)) continue;
+      s.dispose();
+      this.sessions.delete(name);
+      const id = nodeId("ctx", name);
+      this.dropNodesUnder(id);
+      this.nodes.delete(id);
+      this.expanded.delete(id);
+    }
     this.fire(undefined);
+  }
+
+  /** The kubeconfig entries a context's connection depends on, as text. */
+  private fingerprint(context: string): string {
+    if (this.config.kind !== "loaded") return "";
+    const m = this.config.merged as { contexts?: { name?: string; context?: { cluster?: string; user?: string } }[]; clusters?: { name?: string }[]; users?: { name?: string }[] };
+    const ctx = m.contexts?.find((c) => c.name === context);
+    const cluster = m.clusters?.find((c) => c.name === ctx?.context?.cluster);
+    const user = m.users?.find((u) => u.name === ctx?.context?.user);
+    return JSON.stringify([ctx, cluster, user]);
   }
 
   /** The filter on SpinApps. */

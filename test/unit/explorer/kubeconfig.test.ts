@@ -90,3 +90,41 @@ test("the watch reports a kubeconfig that appears and changes", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a kubeconfig edit reconnects only the contexts whose entries changed", () => {
+  const dir = tmp();
+  const file = path.join(dir, "config");
+  const two = (current: string, betaServer: string) =>
+    `apiVersion: v1\nkind: Config\ncurrent-context: ${current}\nclusters:\n- name: c1\n  cluster:\n    server: https://one:6443\n- name: c2\n  cluster:\n    server: ${betaServer}\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: alpha\n  context:\n    cluster: c1\n    user: u\n- name: beta\n  context:\n    cluster: c2\n    user: u\n`;
+  writeFileSync(file, two("alpha", "https://two:6443"));
+  const connects: string[] = [];
+  const model = new ExplorerModel({
+    kubeconfig: () => ({ setting: file }),
+    memory: new MemoryExplorerMemory(),
+    connect: (_merged, context) => {
+      connects.push(context);
+      return new Promise(() => undefined); // never connects: only the sessions matter here
+    },
+  });
+  try {
+    for (const ctx of model.children()) model.children(ctx);
+    const alpha = model.session("alpha");
+    const beta = model.session("beta");
+    assert.ok(alpha && beta);
+    // `kubectl config use-context beta`: nothing reconnects.
+    writeFileSync(file, two("beta", "https://two:6443"));
+    model.reload();
+    assert.equal(model.currentContext(), "beta");
+    assert.equal(model.session("alpha"), alpha);
+    assert.equal(model.session("beta"), beta);
+    // beta's cluster moves: only beta's session goes.
+    writeFileSync(file, two("beta", "https://three:6443"));
+    model.reload();
+    assert.equal(model.session("alpha"), alpha);
+    assert.equal(model.session("beta"), undefined);
+    assert.deepEqual(connects.sort(), ["alpha", "beta"]);
+  } finally {
+    model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
