@@ -44,6 +44,7 @@ import { SpinLog } from "./spinLog";
 import { parseBuildLine } from "./spinOutput";
 import { StaleTracker } from "./stale";
 import { SpinTaskProvider } from "./taskProvider";
+import { mayRun } from "./trust";
 import { build, login, prepareManifest, push, scaffold } from "./toolchain";
 
 const TRUST_COMMAND = "workbench.trust.manage";
@@ -120,10 +121,11 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
     return r;
   };
 
-  const trusted = (what: string): boolean => {
-    if (vscode.workspace.isTrusted) return true;
-    lastFailure = { kind: "untrusted", message: `${what} runs commands defined by this workspace (spin.toml build commands, spin from the workspace's settings), so it is disabled in Restricted Mode: trust the workspace to use it.` };
-    void vscode.window.showWarningMessage(`SpinKube: ${lastFailure.message}`, "Manage Workspace Trust").then((c) => {
+  const trusted = (command: string): boolean => {
+    const r = mayRun(command, vscode.workspace.isTrusted);
+    if (r.ok) return true;
+    lastFailure = r.error;
+    void vscode.window.showWarningMessage(`SpinKube: ${r.error.message}`, "Manage Workspace Trust").then((c) => {
       if (c) void vscode.commands.executeCommand(TRUST_COMMAND);
     });
     return false;
@@ -325,7 +327,7 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.installKubePlugin, async () => {
-    if (!trusted("Installing the kube plugin")) return undefined;
+    if (!trusted(SpinCommands.installKubePlugin)) return undefined;
     const s = await getSpin();
     if (!s.ok) return report(s.error);
     const r = await withProgress("Installing the spin kube plugin", (_p, signal) => s.value.cli.installKubePlugin({ signal, onLine: onLine() }));
@@ -335,7 +337,7 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.build, async (arg?: unknown, components?: unknown) => {
-    if (!trusted("Building")) return undefined;
+    if (!trusted(SpinCommands.build)) return undefined;
     const app = await pickApp(arg);
     if (!app) return undefined;
     const picked = await pickComponents(app, components, !(arg instanceof vscode.Uri));
@@ -363,7 +365,7 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.up, async (arg?: unknown) => {
-    if (!trusted("Running the app locally")) return undefined;
+    if (!trusted(SpinCommands.up)) return undefined;
     const app = await pickApp(arg);
     if (!app) return undefined;
     const s = await getSpin();
@@ -428,7 +430,7 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.push, async (arg?: unknown) => {
-    if (!trusted("Pushing")) return undefined;
+    if (!trusted(SpinCommands.push)) return undefined;
     const app = await pickApp(arg);
     if (!app) return undefined;
     const reference = await askReference(app, !(arg instanceof vscode.Uri) || !store.get(app.file).reference);
@@ -450,7 +452,7 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.scaffold, async (arg?: unknown) => {
-    if (!trusted("Scaffolding")) return undefined;
+    if (!trusted(SpinCommands.scaffold)) return undefined;
     const app = await pickApp(arg);
     if (!app) return undefined;
     const mem = store.get(app.file);
@@ -471,7 +473,7 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.deploy, async (arg?: unknown) => {
-    if (!trusted("Deploying")) return undefined;
+    if (!trusted(SpinCommands.deploy)) return undefined;
     // The manifest: a YAML file argument or editor, else the app's manifest file.
     let file: string | undefined;
     let app: SpinManifest | undefined;
@@ -513,7 +515,7 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.buildAndDeploy, async (arg?: unknown) => {
-    if (!trusted("Build & Deploy")) return undefined;
+    if (!trusted(SpinCommands.buildAndDeploy)) return undefined;
     const app = await pickApp(arg);
     if (!app) return undefined;
     const s = await getSpin();

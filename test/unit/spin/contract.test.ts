@@ -30,7 +30,7 @@ function everyExtensionArgv(): string[][] {
     buildArgs({ manifest: "/a/spin.toml" }),
     buildArgs({ manifest: "/a/spin.toml", componentIds: ["a", "b"] }),
     upArgs({ manifest: "/a/spin.toml" }),
-    upArgs({ manifest: "/a/spin.toml", listen: "127.0.0.1:3001", componentIds: ["a"] }),
+    upArgs({ manifest: "/a/spin.toml", listen: "127.0.0.1:3001", findFreePort: true, componentIds: ["a"] }),
     pushArgs({ manifest: "/a/spin.toml", reference: "ghcr.io/a/b:1" }),
     pushArgs({ manifest: "/a/spin.toml", reference: "ghcr.io/a/b:1", insecure: true }),
     loginArgs({ server: "ghcr.io", username: "me" }),
