@@ -27,6 +27,7 @@ import type * as ClientNodeModule from "./kubeApiClientNode.mjs" with { "resolut
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
+import path from "node:path";
 import { PassThrough, Writable } from "node:stream";
 
 /** The field manager of every write the explorer makes. */
@@ -40,9 +41,21 @@ export type ClientNode = typeof ClientNodeModule;
 let loading: Promise<ClientNode> | undefined;
 let loadedModule: ClientNode | undefined;
 
+/**
+ * Set to true by the extension build (`--define`): there, client-node lives in its own bundle,
+ * dist/clientNode.js, which is read from disk only on the first cluster call — activation never
+ * parses it. Compiled tests import the module directly.
+ */
+declare const SPINKUBE_BUNDLE: boolean | undefined;
+
 /** Loads @kubernetes/client-node (once; what kubeApiClientNode.mts re-exports). */
 export async function loadClientNode(): Promise<ClientNode> {
-  loading ??= import("./kubeApiClientNode.mjs").then((m) => (loadedModule = m));
+  loading ??= (
+    typeof SPINKUBE_BUNDLE !== "undefined"
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle beside dist/extension.js, loaded on demand
+        Promise.resolve(require(path.join(__dirname, "clientNode.js")) as ClientNode)
+      : import("./kubeApiClientNode.mjs")
+  ).then((m) => (loadedModule = m));
   return loading;
 }
 
