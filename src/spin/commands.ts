@@ -290,20 +290,23 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
     return url;
   };
 
+  /** Remembers where the app runs, re-checks staleness, and offers to open it (without waiting for the answer). */
   const afterDeploy = async (app: SpinManifest | undefined, target: DeployTarget, out: DeployOutcome, summary: string): Promise<void> => {
     if (app) {
       await store.update(app.file, { target });
       void stale.refresh(app.file);
     }
     const route = app ? firstRoutePath(app) : "/";
-    const choice = await vscode.window.showInformationMessage(`SpinKube: ${summary}`, "Port-forward & Open", "Show Spin Output");
-    if (choice === "Port-forward & Open") {
+    spinLog.info(summary);
+    void vscode.window.showInformationMessage(`SpinKube: ${summary}`, "Port-forward & Open", "Show Spin Output").then(async (choice) => {
+      if (choice === "Show Spin Output") spinLog.show();
+      if (choice !== "Port-forward & Open") return;
       try {
         await openDeployed(target, out.service, route);
       } catch (err) {
         report({ kind: "failed", message: `Port-forward to ${out.service} failed: ${err instanceof Error ? err.message : String(err)}` });
       }
-    } else if (choice === "Show Spin Output") spinLog.show();
+    });
   };
 
   const reg = (id: string, handler: (...args: never[]) => unknown): void => registerCommand(subs, log, id, handler);

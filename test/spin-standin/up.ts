@@ -117,6 +117,7 @@ export async function upApp(app: App, o: { listen?: string; componentIds: string
     if (err.code === "EADDRINUSE") throw new SpinError(`${host}:${port} is already in use. To have Spin search for a free port, use the --find-free-port option.`);
     throw new SpinError(`Failed to listen on ${host}:${port}`, [err.message]);
   }
+  port = (server.address() as { port: number }).port;
   const base = `http://${host}:${port}`;
   const out = ["", `Serving ${base}`, "Available Routes:"];
   for (const r of routes) out.push(`  ${r.component}: ${base}${r.prefix}${r.wildcard ? " (wildcard)" : ""}`);
