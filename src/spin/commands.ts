@@ -25,7 +25,7 @@ import { firstRoutePath, runBuildDeploy } from "./buildDeploy";
 import { SpinCodeLens } from "./codeLens";
 import type { DeployCluster, DeployOutcome, KObj } from "./deploy";
 import { deploy } from "./deploy";
-import { appNameFromRef, parseImageRef } from "./imageRef";
+import { appNameFromRef, parseImageRef, withDigest } from "./imageRef";
 import { deployClusterOf, deployedImage } from "./kubeDeploy";
 import { LocalRuns } from "./localRun";
 import type { SpinManifest } from "./manifest";
@@ -209,6 +209,19 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
     return m.value;
   };
 
+  /** The common start of a command: trusted workspace, the app, a usable spin (undefined when any is missing; the reason is shown). */
+  const start = async (command: string, arg: unknown): Promise<{ app: SpinManifest; cli: SpinCli; info: SpinInfo } | undefined> => {
+    if (!trusted(command)) return undefined;
+    const app = await pickApp(arg);
+    if (!app) return undefined;
+    const s = await getSpin();
+    if (!s.ok) {
+      report(s.error);
+      return undefined;
+    }
+    return { app, ...s.value };
+  };
+
   /** Components to build (`ids` undefined = all), unless the argument names some or the user picks one; undefined when the pick was dismissed. */
   const pickComponents = async (app: SpinManifest, arg2?: unknown, ask = false): Promise<{ ids?: string[] } | undefined> => {
     if (Array.isArray(arg2) && arg2.every((x) => typeof x === "string")) return { ids: arg2 as string[] };
@@ -340,18 +353,16 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.build, async (arg?: unknown, components?: unknown) => {
-    if (!trusted(SpinCommands.build)) return undefined;
-    const app = await pickApp(arg);
-    if (!app) return undefined;
+    const st = await start(SpinCommands.build, arg);
+    if (!st) return undefined;
+    const { app } = st;
     const picked = await pickComponents(app, components, !(arg instanceof vscode.Uri));
     if (!picked) return undefined;
     const ids = picked.ids;
-    const s = await getSpin();
-    if (!s.ok) return report(s.error);
     spinLog.info(`spin build ${app.name}${ids ? ` (${ids.join(", ")})` : ""}`);
     let output = "";
     const r = await withProgress(`Building ${app.name}`, (progress, signal) =>
-      build(s.value.cli, app, {
+      build(st.cli, app, {
         componentIds: ids,
         signal,
         onLine: (stream, line) => {
@@ -368,13 +379,11 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.up, async (arg?: unknown) => {
-    if (!trusted(SpinCommands.up)) return undefined;
-    const app = await pickApp(arg);
-    if (!app) return undefined;
-    const s = await getSpin();
-    if (!s.ok) return report(s.error);
+    const st = await start(SpinCommands.up, arg);
+    if (!st) return undefined;
+    const { app } = st;
     const started = await withProgress(`Starting ${app.name} (spin up)`, async (_p, signal) => {
-      const p = runs.start(s.value.cli, s.value.info.version, app, spinSettings().listen);
+      const p = runs.start(st.cli, st.info.version, app, spinSettings().listen);
       signal.addEventListener("abort", () => void runs.stop(app), { once: true });
       return p;
     });
@@ -433,17 +442,15 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.push, async (arg?: unknown) => {
-    if (!trusted(SpinCommands.push)) return undefined;
-    const app = await pickApp(arg);
-    if (!app) return undefined;
+    const st = await start(SpinCommands.push, arg);
+    if (!st) return undefined;
+    const { app } = st;
     const reference = await askReference(app, !(arg instanceof vscode.Uri) || !store.get(app.file).reference);
     if (!reference) return undefined;
-    const s = await getSpin();
-    if (!s.ok) return report(s.error);
     const ref = parseImageRef(reference)!;
     spinLog.info(`spin registry push ${app.name} → ${reference}`);
     const r = await withProgress(`Pushing ${app.name} to ${reference}`, async (progress, signal) =>
-      push(s.value.cli, app, reference, { insecure: isInsecure(spinSettings(), ref.registry), credentials: await store.credentials(ref.registry), signal, onLine: onLine(progress) }),
+      push(st.cli, app, reference, { insecure: isInsecure(spinSettings(), ref.registry), credentials: await store.credentials(ref.registry), signal, onLine: onLine(progress) }),
     );
     if (!r.ok) return report(r.error, { app });
     if (r.value.digest) await store.update(app.file, { lastPush: { reference, digest: r.value.digest, at: Date.now() } });
@@ -455,19 +462,17 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.scaffold, async (arg?: unknown) => {
-    if (!trusted(SpinCommands.scaffold)) return undefined;
-    const app = await pickApp(arg);
-    if (!app) return undefined;
+    const st = await start(SpinCommands.scaffold, arg);
+    if (!st) return undefined;
+    const { app } = st;
     const mem = store.get(app.file);
-    let image = mem.lastPush ? (parseImageRef(mem.lastPush.reference) ? `${parseImageRef(mem.lastPush.reference)!.registry}/${parseImageRef(mem.lastPush.reference)!.repository}@${mem.lastPush.digest}` : undefined) : undefined;
-    image ??= await askReference(app);
+    const pushedRef = mem.lastPush ? parseImageRef(mem.lastPush.reference) : undefined;
+    const image = mem.lastPush && pushedRef ? withDigest(pushedRef, mem.lastPush.digest) : await askReference(app);
     if (!image) return undefined;
-    const s = await getSpin();
-    if (!s.ok) return report(s.error);
     const settings = spinSettings();
     const file = path.join(app.dir, settings.manifestFile);
     const r = await withProgress(`Scaffolding the SpinApp of ${app.name}`, (_p, signal) =>
-      prepareManifest(file, image!, () => scaffold(s.value.cli, { from: image!, replicas: settings.replicas, ...(settings.executor ? { executor: settings.executor } : {}) }, { signal, kubeconfig: kubeconfigFiles(), cwd: app.dir, onLine: onLine() }), { signal }),
+      prepareManifest(file, image, () => scaffold(st.cli, { from: image, replicas: settings.replicas, ...(settings.executor ? { executor: settings.executor } : {}) }, { signal, kubeconfig: kubeconfigFiles(), cwd: app.dir, onLine: onLine() }), { signal }),
     );
     if (!r.ok) return report(r.error, { app });
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
@@ -518,11 +523,9 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   });
 
   reg(SpinCommands.buildAndDeploy, async (arg?: unknown) => {
-    if (!trusted(SpinCommands.buildAndDeploy)) return undefined;
-    const app = await pickApp(arg);
-    if (!app) return undefined;
-    const s = await getSpin();
-    if (!s.ok) return report(s.error);
+    const st = await start(SpinCommands.buildAndDeploy, arg);
+    if (!st) return undefined;
+    const { app } = st;
     const reference = await askReference(app);
     if (!reference) return undefined;
     const t = await resolveTarget();
@@ -531,8 +534,8 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
     const settings = spinSettings();
     let output = "";
     const plan: BuildDeployPlan = {
-      cli: s.value.cli,
-      spinVersion: s.value.info.version,
+      cli: st.cli,
+      spinVersion: st.info.version,
       app,
       reference,
       insecure: isInsecure(settings, ref.registry),

@@ -21,6 +21,7 @@ import { violations } from "../spin-standin/facts";
 import { STANDIN_SPIN, standinEnv } from "../spin-standin/harness";
 import type { TestRegistry } from "../spin-standin/registry";
 import { startRegistry } from "../spin-standin/registry";
+import { SHIM_SETUP } from "../spin-standin/testCluster";
 import { activeExtension, closeAllEditors, fixture, poll } from "./helpers";
 
 const CTX = "spinkube-test";
@@ -39,7 +40,7 @@ suite("Spin build and deploy", () => {
     this.timeout(120_000);
     registry = await startRegistry();
     cluster = await startTestCluster({ seed: "empty", podStartDelayMs: 50, podReadyDelayMs: 50, podStopDelayMs: 50, logLinesPerSecond: 0, workloads: spinWorkloads([{ host: registry.host, insecure: true }]) });
-    cluster.apply("apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: wasmtime-spin-v2\nhandler: spin\n---\napiVersion: core.spinkube.dev/v1alpha1\nkind: SpinAppExecutor\nmetadata:\n  name: containerd-shim-spin\n  namespace: default\nspec:\n  createDeployment: true\n  deploymentConfig:\n    runtimeClassName: wasmtime-spin-v2\n");
+    cluster.apply(SHIM_SETUP);
     // spin (the stand-in) runs with the extension host's environment: its build tools, plugin and login state.
     Object.assign(process.env, { PATH: se.env.PATH, XDG_DATA_HOME: se.env.XDG_DATA_HOME, XDG_CONFIG_HOME: se.env.XDG_CONFIG_HOME, SPIN_STANDIN_LOG: se.logFile });
     api = (await activeExtension()).exports as SpinKubeApi;

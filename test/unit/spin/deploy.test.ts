@@ -15,16 +15,10 @@ import { deployClusterOf, deployedImage } from "../../../src/spin/kubeDeploy";
 import type { TestCluster } from "../../cluster";
 import { startTestCluster } from "../../cluster";
 import { freePort } from "../../spin-standin/jco";
+import { clientFor } from "../../spin-standin/testCluster";
 
 let cluster: TestCluster;
 let client: KubeClient;
-
-async function clientFor(kubeconfigPath: string): Promise<KubeClient> {
-  const st = loadKubeconfig({ setting: kubeconfigPath });
-  assert.equal(st.kind, "loaded");
-  if (st.kind !== "loaded") throw new Error("no kubeconfig");
-  return connect(st.merged, st.currentContext!);
-}
 
 const EXECUTOR = (name: string, runtimeClassName: string): string =>
   `apiVersion: core.spinkube.dev/v1alpha1\nkind: SpinAppExecutor\nmetadata:\n  name: ${name}\n  namespace: default\nspec:\n  createDeployment: true\n  deploymentConfig:\n    runtimeClassName: ${runtimeClassName}\n`;

@@ -9,8 +9,6 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { KubeClient } from "../../../src/cluster/kubeApi";
-import { connect } from "../../../src/cluster/kubeApi";
-import { loadKubeconfig } from "../../../src/cluster/kubeconfig";
 import type { BuildDeployPlan } from "../../../src/spin/buildDeploy";
 import { firstRoutePath, runBuildDeploy } from "../../../src/spin/buildDeploy";
 import { deployClusterOf } from "../../../src/spin/kubeDeploy";
@@ -20,7 +18,7 @@ import { ok } from "../../../src/spin/result";
 import { SpinCli } from "../../../src/spin/spinCli";
 import { parseVersion } from "../../../src/spin/spinOutput";
 import type { TestCluster } from "../../cluster";
-import { startTestCluster } from "../../cluster";
+import { spinTestCluster } from "../../spin-standin/testCluster";
 import type { SpinWorkloads } from "../../spin-standin/clusterRuntime";
 import { spinWorkloads } from "../../spin-standin/clusterRuntime";
 import { STANDIN_SPIN, standinEnv } from "../../spin-standin/harness";
@@ -36,11 +34,7 @@ const se = standinEnv({ kubePlugin: true });
 before(async () => {
   registry = await startRegistry();
   workloads = spinWorkloads([{ host: registry.host, insecure: true }]);
-  cluster = await startTestCluster({ seed: "empty", podStartDelayMs: 50, podReadyDelayMs: 50, podStopDelayMs: 50, logLinesPerSecond: 0, workloads });
-  cluster.apply("apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: wasmtime-spin-v2\nhandler: spin\n---\napiVersion: core.spinkube.dev/v1alpha1\nkind: SpinAppExecutor\nmetadata:\n  name: containerd-shim-spin\n  namespace: default\nspec:\n  createDeployment: true\n  deploymentConfig:\n    runtimeClassName: wasmtime-spin-v2\n");
-  const st = loadKubeconfig({ setting: cluster.kubeconfigPath });
-  assert.ok(st.kind === "loaded");
-  client = await connect(st.merged, st.currentContext!);
+  ({ cluster, client } = await spinTestCluster({ workloads }));
 });
 
 after(async () => {

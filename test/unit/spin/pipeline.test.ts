@@ -7,8 +7,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { KubeClient } from "../../../src/cluster/kubeApi";
-import { connect } from "../../../src/cluster/kubeApi";
-import { loadKubeconfig } from "../../../src/cluster/kubeconfig";
 import type { BuildDeployPlan } from "../../../src/spin/buildDeploy";
 import { firstRoutePath, runBuildDeploy } from "../../../src/spin/buildDeploy";
 import { deployClusterOf } from "../../../src/spin/kubeDeploy";
@@ -18,7 +16,7 @@ import { ok } from "../../../src/spin/result";
 import { SpinCli } from "../../../src/spin/spinCli";
 import { parseVersion } from "../../../src/spin/spinOutput";
 import type { TestCluster } from "../../cluster";
-import { startTestCluster } from "../../cluster";
+import { spinTestCluster } from "../../spin-standin/testCluster";
 import { STANDIN_SPIN, standinEnv } from "../../spin-standin/harness";
 import type { TestRegistry } from "../../spin-standin/registry";
 import { startRegistry } from "../../spin-standin/registry";
@@ -58,11 +56,7 @@ async function plan(name: string, o: Partial<BuildDeployPlan> & { dir?: string }
 }
 
 before(async () => {
-  [cluster, registry] = await Promise.all([startTestCluster({ seed: "empty", podStartDelayMs: 100, podReadyDelayMs: 50, podStopDelayMs: 50, logLinesPerSecond: 0 }), startRegistry()]);
-  cluster.apply("apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: wasmtime-spin-v2\nhandler: spin\n---\napiVersion: core.spinkube.dev/v1alpha1\nkind: SpinAppExecutor\nmetadata:\n  name: containerd-shim-spin\n  namespace: default\nspec:\n  createDeployment: true\n  deploymentConfig:\n    runtimeClassName: wasmtime-spin-v2\n");
-  const st = loadKubeconfig({ setting: cluster.kubeconfigPath });
-  assert.ok(st.kind === "loaded");
-  client = await connect(st.merged, st.currentContext!);
+  [{ cluster, client }, registry] = await Promise.all([spinTestCluster({ podStartDelayMs: 100 }), startRegistry()]);
 });
 
 after(async () => {
