@@ -8,6 +8,7 @@
  */
 import type * as vscode from "vscode";
 import { Log } from "./host/log";
+import { startActivationClock, type ActivationTiming } from "./host/activationTiming";
 import { registerCommand } from "./host/commands";
 import { ClientController } from "./client/clientController";
 import { Commands } from "./constants";
@@ -17,6 +18,8 @@ import { registerLogs } from "./cluster/logCommands";
 import { registerSpin, type SpinApi } from "./spin/commands";
 
 export interface SpinKubeApi {
+  /** How long loading and activating took (for the activation benchmark). */
+  readonly activation: ActivationTiming;
   /** The language client controller (for tests and other extensions). */
   readonly languageClient: ClientController;
   /** The cluster explorer (its model and port-forwards), for tests. */
@@ -26,6 +29,7 @@ export interface SpinKubeApi {
 }
 
 export function activate(context: vscode.ExtensionContext): SpinKubeApi {
+  const activated = startActivationClock();
   const log = new Log();
   context.subscriptions.push(log);
 
@@ -40,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): SpinKubeApi {
   registerLogs(context, log, explorer);
   const spin = registerSpin(context, log, explorer);
 
-  return { languageClient, explorer, spin };
+  return { activation: activated(), languageClient, explorer, spin };
 }
 
 export function deactivate(): void {

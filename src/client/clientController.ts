@@ -4,15 +4,33 @@
  * stop on deactivate. Everything else talks to the server through `client()`.
  */
 import * as vscode from "vscode";
-import { DidChangeConfigurationNotification, type LanguageClient } from "vscode-languageclient/node";
-import { createLanguageClient } from "./languageClient";
+import path from "node:path";
+import type { LanguageClient } from "vscode-languageclient/node";
+import type * as LanguageClientExports from "./languageClient";
 import { mentionsSpinKube } from "./spinAppDetector";
 import type { Log } from "../host/log";
 import { affects } from "../host/config";
 import { ContextKeys } from "../constants";
 
+type LanguageClientModule = typeof LanguageClientExports;
+
+/**
+ * Set to true by the extension build (`--define`): there, the language client (vscode-languageclient
+ * and its protocol libraries) is its own bundle, dist/languageClient.js, read from disk only when
+ * the first SpinKube document opens — activation never parses it. Compiled tests import it.
+ */
+declare const SPINKUBE_BUNDLE: boolean | undefined;
+
+function loadLanguageClientModule(): Promise<LanguageClientModule> {
+  return typeof SPINKUBE_BUNDLE !== "undefined"
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle beside dist/extension.js, loaded on demand
+      Promise.resolve(require(path.join(__dirname, "languageClient.js")) as LanguageClientModule)
+    : import("./languageClient.js");
+}
+
 export class ClientController implements vscode.Disposable {
   private lc: LanguageClient | undefined;
+  private starting = false;
   private running: Promise<void> = Promise.resolve();
   private restartQueued = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -28,7 +46,7 @@ export class ClientController implements vscode.Disposable {
   /** Starts the server now if a SpinKube document is already open, or when the first one opens. */
   startWhenNeeded(): void {
     const check = (doc: vscode.TextDocument) => {
-      if (!this.lc && doc.languageId === "yaml" && mentionsSpinKube(doc.getText())) void this.start();
+      if (!this.lc && !this.starting && doc.languageId === "yaml" && mentionsSpinKube(doc.getText())) void this.start();
     };
     vscode.workspace.textDocuments.forEach(check);
     this.disposables.push(
@@ -36,7 +54,7 @@ export class ClientController implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => check(e.document)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affects(e).languageServer && this.lc?.isRunning())
-          void this.lc.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+          void this.lc.sendNotification("workspace/didChangeConfiguration", { settings: null });
       }),
     );
   }
@@ -50,12 +68,15 @@ export class ClientController implements vscode.Disposable {
   }
 
   start(): Promise<void> {
-    if (this.lc) return this.running;
-    this.lc = createLanguageClient(this.context, this.log);
-    const lc = this.lc;
-    this.running = lc
-      .start()
-      .then(() => {
+    if (this.lc || this.starting) return this.running;
+    this.starting = true;
+    this.running = loadLanguageClientModule()
+      .then((m) => {
+        const lc = m.createLanguageClient(this.context, this.log);
+        this.lc = lc;
+        return lc.start().then(() => lc);
+      })
+      .then((lc) => {
         this.log.info("SpinKube language server started");
         void vscode.commands.executeCommand("setContext", ContextKeys.serverRunning, true);
         this.started.fire(lc);
@@ -63,6 +84,9 @@ export class ClientController implements vscode.Disposable {
       .catch((err: unknown) => {
         this.log.error("Could not start the SpinKube language server", err);
         this.lc = undefined;
+      })
+      .finally(() => {
+        this.starting = false;
       });
     return this.running;
   }

@@ -16,7 +16,7 @@ import type { ClientController } from "../client/clientController";
 import { ExplorerCommands, ExplorerContextKeys, ExplorerViews } from "../constants";
 import { affects, kubeconfigSetting } from "../host/config";
 import type { Log } from "../host/log";
-import { ClusterFactsNotification } from "../shared/protocol";
+import { ClusterFactsMethod } from "../shared/protocol";
 import { registerClusterCommands } from "./clusterCommands";
 import { kubeconfigPaths, watchKubeconfig, type KubeconfigInputs } from "./kubeconfig";
 import { LiveDocuments } from "./liveDocuments";
@@ -206,7 +206,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Log, lan
   // Facts for the language server: only while it runs (never started for this).
   let lc: LanguageClient | undefined;
   const send = (facts = model.facts()): void => {
-    if (lc?.isRunning()) void lc.sendNotification(ClusterFactsNotification, facts).catch((err: unknown) => log.warn("Sending cluster facts failed: %s", String(err)));
+    if (lc?.isRunning()) void lc.sendNotification(ClusterFactsMethod, facts).catch((err: unknown) => log.warn("Sending cluster facts failed: %s", String(err)));
   };
   subs.push(
     languageClient.onDidStart((c) => {

@@ -6,6 +6,7 @@
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  NotificationType,
   ProposedFeatures,
   TextDocumentSyncKind,
   TextDocuments,
@@ -13,7 +14,7 @@ import {
   type InitializeResult,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { ClusterFactsNotification, PushedImagesNotification } from "../shared/protocol";
+import { ClusterFactsMethod, PushedImagesMethod, type ClusterFacts, type PushedImages } from "../shared/protocol";
 import { normalizeSettings } from "../shared/settings";
 import { SpinKubeService } from "./service";
 import { Scheduler } from "./scheduler";
@@ -109,7 +110,7 @@ connection.onDidChangeWatchedFiles(async (params) => {
   republishAll();
 });
 
-connection.onNotification(ClusterFactsNotification, (facts) => {
+connection.onNotification(new NotificationType<ClusterFacts>(ClusterFactsMethod), (facts) => {
   service.knowledge.setCluster(facts.context === undefined ? undefined : facts);
   republishAll();
 });
@@ -131,7 +132,7 @@ connection.onHover((p) => withDocument(p.textDocument.uri, null, (text, doc) => 
 connection.onCodeAction((p) => withDocument(p.textDocument.uri, [], (text) => service.codeActions(p.textDocument.uri, text, p.context.diagnostics)));
 connection.onDocumentSymbol((p) => withDocument(p.textDocument.uri, [], (text) => service.documentSymbols(p.textDocument.uri, text)));
 
-connection.onNotification(PushedImagesNotification, ({ images }) => {
+connection.onNotification(new NotificationType<PushedImages>(PushedImagesMethod), ({ images }) => {
   service.knowledge.setPushedImages(images);
   republishAll();
 });

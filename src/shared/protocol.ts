@@ -1,8 +1,8 @@
 /**
- * Custom LSP messages between the extension host and the language server, defined once.
- * vscode-free.
+ * Custom LSP messages between the extension host and the language server, defined once: method
+ * names and parameter types. Plain constants, so the extension bundle that sends them does not
+ * load the LSP libraries at activation. vscode-free.
  */
-import { NotificationType } from "vscode-languageserver-protocol";
 
 /** A named object the cluster has, for completion and existence checks. */
 export interface ClusterObjectRef {
@@ -25,11 +25,14 @@ export interface ClusterFacts {
  * Client → server: images the extension pushed from the workspace's spin.toml apps (`spin registry
  * push`), so a raw Deployment using one is recognised as a Spin app.
  */
-export const PushedImagesNotification = new NotificationType<{ images: string[] }>("spinkube/pushedImages");
+export const PushedImagesMethod = "spinkube/pushedImages";
+export interface PushedImages {
+  images: string[];
+}
 
 /**
  * Client → server: what the connected cluster has (executors, RuntimeClasses, Secrets, ConfigMaps).
  * Sent by the explorer whenever its informers learn something new, so completion and the
  * "executor does not exist" check use the cluster too, not only the workspace.
  */
-export const ClusterFactsNotification = new NotificationType<ClusterFacts>("spinkube/clusterFacts");
+export const ClusterFactsMethod = "spinkube/clusterFacts";
