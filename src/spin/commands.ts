@@ -89,8 +89,10 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   // The explorer saw a SpinApp change: re-check the apps deployed from here (no polling).
   subs.push({
     dispose: explorer.model.onDidFlush((changes) => {
-      if (!changes.some((c) => c.key.includes("spinapps"))) return;
-      void stale.refresh();
+      const apps = changes.filter((c) => c.key.startsWith("spinapps."));
+      for (const [file, mem] of store.entries()) {
+        if (mem.target && apps.some((c) => c.context === mem.target!.context && (!c.namespace || c.namespace === mem.target!.namespace))) void stale.refresh(file);
+      }
     }),
   });
   subs.push(
