@@ -80,3 +80,24 @@ suite("Activation timing", () => {
     if (out) (await import("node:fs")).writeFileSync(out, JSON.stringify(timing));
   });
 });
+
+suite("Walkthrough", () => {
+  test("every step's command links are registered commands and its media exists", async () => {
+    const ext = await activeExtension();
+    const pkg = ext.packageJSON as { contributes: { walkthroughs: { steps: { id: string; description: string; media: { markdown: string } }[] }[] } };
+    const [walkthrough] = pkg.contributes.walkthroughs;
+    assert.deepEqual(
+      walkthrough.steps.map((s) => s.id),
+      ["connect", "validate", "deploy", "logs"],
+    );
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const step of walkthrough.steps) {
+      const links = [...step.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
+      assert.ok(links.length > 0, `${step.id} links to a command`);
+      for (const id of links) assert.ok(registered.has(id), `${step.id} links to ${id}, which is not registered`);
+      const media = vscode.Uri.joinPath(ext.extensionUri, step.media.markdown);
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(media));
+      assert.match(text, /^# /, `${step.media.markdown} is a markdown page`);
+    }
+  });
+});
