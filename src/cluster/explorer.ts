@@ -52,10 +52,29 @@ class StateMemory implements ExplorerMemory {
 }
 
 /** The tree: view-models from the model, TreeItems made here. */
+/** Extra words another feature adds to a node (e.g. "older build" from the spin toolchain). */
+export interface NodeDecoration {
+  description: string;
+  tooltip: string;
+}
+export type NodeDecorator = (node: TreeNode) => NodeDecoration | undefined;
+
 export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly off: () => void;
+  private decorator: NodeDecorator | undefined;
+
+  /** Sets the decorator and repaints; features call `refresh()` when their decorations change. */
+  setDecorator(decorator: NodeDecorator): void {
+    this.decorator = decorator;
+    this.refresh();
+  }
+
+  /** Repaints every node (a decoration changed). */
+  refresh(): void {
+    this.emitter.fire(undefined);
+  }
 
   constructor(private readonly model: ExplorerModel) {
     this.off = model.onDidChange((nodes) => this.emitter.fire(nodes));
@@ -66,8 +85,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const state = v.collapsible === "none" ? vscode.TreeItemCollapsibleState.None : v.collapsible === "expanded" ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
     const item = new vscode.TreeItem(v.label, state);
     item.id = node.id;
-    item.description = v.description;
-    item.tooltip = v.tooltip;
+    const extra = this.decorator?.(node);
+    item.description = extra ? [v.description, extra.description].filter(Boolean).join(" · ") : v.description;
+    item.tooltip = extra ? new vscode.MarkdownString([tooltipText(v.tooltip), extra.tooltip].filter(Boolean).join("\n\n")) : v.tooltip;
     item.contextValue = v.contextValue;
     item.iconPath = new vscode.ThemeIcon(v.icon, v.iconColor ? new vscode.ThemeColor(v.iconColor) : undefined);
     if (v.command) item.command = { command: v.command, title: v.label, arguments: [node] };
@@ -119,6 +139,12 @@ export interface ExplorerApi {
   readonly model: ExplorerModel;
   readonly portForwards: PortForwardManager;
   readonly treeView: vscode.TreeView<TreeNode>;
+  /** The Clusters tree: other features decorate its nodes through it. */
+  readonly tree: ClusterTreeProvider;
+}
+
+function tooltipText(t: string | vscode.MarkdownString | undefined): string {
+  return t === undefined ? "" : typeof t === "string" ? t : t.value;
 }
 
 function inputs(): KubeconfigInputs {
@@ -218,5 +244,5 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Log, lan
   );
 
   registerClusterCommands(subs, log, { model, treeView, portForwards, showFilter, setKubeconfigKey });
-  return { model, portForwards, treeView };
+  return { model, portForwards, treeView, tree };
 }

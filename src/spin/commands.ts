@@ -85,6 +85,13 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   const lens = new SpinCodeLens({ settings: () => spinSettings(), store, stale, runs });
   subs.push(lens, vscode.languages.registerCodeLensProvider([{ scheme: "file", pattern: "**/spin.toml" }, { scheme: "file", language: "yaml" }], lens));
   subs.push({ dispose: stale.onDidChange(() => lens.refresh()) });
+  // "cluster runs an older build" on the explorer's SpinApp nodes too.
+  explorer.tree.setDecorator((node) => {
+    if (node.kind !== "spinApp") return undefined;
+    const v = stale.forTarget(node.context, node.namespace, node.name);
+    return v?.state === "stale" ? { description: "older build", tooltip: `$(warning) ${v.message}` } : undefined;
+  });
+  subs.push({ dispose: stale.onDidChange(() => explorer.tree.refresh()) });
   subs.push(store.onDidChange(() => lens.refresh()));
   // The explorer saw a SpinApp change: re-check the apps deployed from here (no polling).
   subs.push({

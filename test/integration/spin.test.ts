@@ -93,7 +93,7 @@ suite("Spin build and deploy", () => {
     await poll(() => (api.spin.stale.get(manifest.fsPath)?.state === "current" ? true : undefined), 20_000, "the stale check to say current");
   });
 
-  test("a newer push makes the cluster's build stale: the CodeLens on spin.toml says so", async function () {
+  test("a newer push makes the cluster's build stale: the CodeLens on spin.toml and the explorer node say so", async function () {
     this.timeout(60_000);
     const manifest = vscode.Uri.file(path.join(app, "spin.toml"));
     const pushed = (await vscode.commands.executeCommand(SPIN_PUSH, manifest)) as { digest?: string } | undefined;
@@ -108,6 +108,9 @@ suite("Spin build and deploy", () => {
       return titles.includes("$(warning) Cluster runs an older build") ? true : undefined;
     }, 20_000, "the stale CodeLens");
     assert.ok(titles.includes("$(rocket) Build & Deploy"), titles.join(" | "));
+    // The explorer's node for the deployed SpinApp says so too.
+    const item = api.explorer.tree.getTreeItem({ kind: "spinApp", id: `${CTX}/default/hello`, context: CTX, namespace: "default", name: "hello" });
+    assert.match(String(item.description), /older build$/);
   });
 
   test("a failing build: one message naming the file and line, and the compiler's error in Problems", async function () {
