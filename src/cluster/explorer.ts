@@ -87,7 +87,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.id = node.id;
     const extra = this.decorator?.(node);
     item.description = extra ? [v.description, extra.description].filter(Boolean).join(" · ") : v.description;
-    item.tooltip = extra ? new vscode.MarkdownString([tooltipText(v.tooltip), extra.tooltip].filter(Boolean).join("\n\n")) : v.tooltip;
+    item.tooltip = extra ? new vscode.MarkdownString([tooltipText(v.tooltip), extra.tooltip].filter(Boolean).join("\n\n")) : v.markdown && v.tooltip !== undefined ? new vscode.MarkdownString(v.tooltip) : v.tooltip;
     item.contextValue = v.contextValue;
     item.iconPath = new vscode.ThemeIcon(v.icon, v.iconColor ? new vscode.ThemeColor(v.iconColor) : undefined);
     if (v.command) item.command = { command: v.command, title: v.label, arguments: [node] };

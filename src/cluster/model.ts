@@ -36,6 +36,7 @@ import {
   type NodeView,
   type TreeNode,
 } from "./nodes";
+import { checkAppReadiness, checkClusterHealth, escapeMarkdown, failureNodeView, healthNodeView, readerFromKubeClient, readinessNodeView, type HealthReport, type ReadinessReport } from "./diagnosis";
 import { Coalescer, WatchSession, type BackoffOptions, type WatchSpec } from "./spinAppWatcher";
 import { APP_NAME_LABEL } from "../shared/spinApp";
 
@@ -117,6 +118,22 @@ export interface NamespaceScope {
   note?: string;
 }
 
+/** A runtime readiness check of one SpinApp (keyed by the app node's id). */
+interface ReadinessEntry {
+  report?: ReadinessReport;
+  error?: string;
+  running: boolean;
+  /** The app's objects changed while checking: check again when done. */
+  again: boolean;
+}
+
+/** The SpinKube health of one connection (a session). */
+interface HealthEntry {
+  session: WatchSession;
+  report?: HealthReport;
+  error?: string;
+}
+
 /** The explorer model. */
 export class ExplorerModel {
   private config: KubeconfigState;
@@ -128,6 +145,8 @@ export class ExplorerModel {
   private readonly coalescer: Coalescer<string>;
   private readonly expanded = new Set<string>();
   private readonly lastNamespaces = new Map<string, string>();
+  private readonly readiness = new Map<string, ReadinessEntry>();
+  private readonly health = new Map<string, HealthEntry>();
   private lastFacts = "";
   private filterValue: AppFilter = {};
   private visible = true;
@@ -357,6 +376,7 @@ export class ExplorerModel {
     const s = "context" in node && node.context ? this.sessions.get(node.context) : undefined;
     s?.release(node.id, true);
     this.dropNodesUnder(node.id);
+    for (const k of [...this.readiness.keys()]) if (k.startsWith(node.id)) this.readiness.delete(k);
   }
 
   /** The node was expanded (VS Code also calls getChildren; this is for callers without a tree). */
@@ -569,6 +589,11 @@ export class ExplorerModel {
       }
       case "spinApp":
         return this.appChildren(node);
+      case "readiness": {
+        const appId = nodeId("ctx", node.context, "ns", node.namespace, "app", node.app);
+        const failures = this.readiness.get(appId)?.report?.failures ?? [];
+        return failures.map((_, index) => this.cached({ kind: "failure", id: nodeId(node.id, "failure", String(index)), context: node.context, namespace: node.namespace, app: node.app, index }));
+      }
       case "executorsGroup": {
         if (!s) return [];
         const scope = this.scope(node.context);
@@ -652,6 +677,10 @@ export class ExplorerModel {
     const execName = typeof (app?.spec as { executor?: unknown } | undefined)?.executor === "string" ? String((app?.spec as { executor: string }).executor) : undefined;
     if (execName) out.push(this.cached({ kind: "executor", id: nodeId(node.id, "executor", execName), context: node.context, namespace: ns, name: execName }));
     if (!dep && s.synced(Specs.deployments(ns))) out.unshift(this.message(node.id, "nodeploy", "No Deployment yet (the operator creates it when the executor exists)", "warning", node.context));
+    if (app) {
+      out.push(this.cached({ kind: "readiness", id: nodeId(node.id, "readiness"), context: node.context, namespace: ns, app: name }));
+      if (!this.readiness.has(node.id)) this.checkReadiness(node.id, node.context, app);
+    }
     return out;
   }
 
@@ -671,13 +700,14 @@ export class ExplorerModel {
         const info = this.contexts().find((c) => c.name === node.context);
         const chosen = this.o.memory.namespaces(node.context);
         const scope = s ? this.scope(node.context) : undefined;
-        return contextView(node.context, {
+        const base = contextView(node.context, {
           current: node.context === this.currentContext(),
           state: s?.state ?? { kind: "idle" },
           server: info?.server,
           namespaces: chosen ? chosen.join(", ") : scope?.mode === "fallback" ? `readable: ${scope.namespaces.join(", ") || "none"}` : "all namespaces",
           note: scope?.note,
         });
+        return this.contextViewWithHealth(node, base, s);
       }
       case "namespace":
         return namespaceView(node.namespace, this.appsIn(node.context, node.namespace).map((a) => this.summarize(node.context, a)), {
@@ -727,8 +757,104 @@ export class ExplorerModel {
         const n = s?.object(Specs.nodes(), undefined, node.name);
         return n ? clusterNodeView(n, "can run this handler") : gone(node.name);
       }
+      case "readiness": {
+        const e = this.readiness.get(nodeId("ctx", node.context, "ns", node.namespace, "app", node.app));
+        if (e?.report) return { ...readinessNodeView(e.report), markdown: true };
+        if (e?.error) return { label: "Runtime readiness", description: `could not check: ${e.error}`, tooltip: e.error, contextValue: "spinkube.readiness.unknown", icon: "warning", iconColor: "charts.yellow", collapsible: "none" };
+        return { label: "Runtime readiness", description: "checking…", tooltip: "Checking the runtime chain: executor → RuntimeClass → handler → nodes → pods.", contextValue: "spinkube.readiness.checking", icon: "loading~spin", collapsible: "none" };
+      }
+      case "failure": {
+        const d = this.readiness.get(nodeId("ctx", node.context, "ns", node.namespace, "app", node.app))?.report?.failures[node.index];
+        return d ? { ...failureNodeView(d), markdown: true } : gone("Failure");
+      }
       case "message":
         return messageView(node);
+    }
+  }
+
+  /** The context node with the cluster's SpinKube health (computed once per connection, and on Refresh). */
+  private contextViewWithHealth(node: Extract<TreeNode, { kind: "context" }>, base: NodeView, s: WatchSession | undefined): NodeView {
+    if (!s || s.state.kind !== "connected") return base;
+    const e = this.health.get(node.context);
+    if (!e || e.session !== s) {
+      this.checkHealth(node, s);
+      return base;
+    }
+    if (!e.report) return e.error ? { ...base, tooltip: `${base.tooltip ?? ""}\nSpinKube health: could not check: ${e.error}` } : base;
+    const h = healthNodeView(e.report, node.context);
+    const lines = (base.tooltip ?? "").split("\n").map(escapeMarkdown);
+    return { ...base, description: [base.description, h.description].filter(Boolean).join(" · "), tooltip: `${lines.join("  \n")}\n\n${h.tooltip}`, markdown: true };
+  }
+
+  private checkHealth(node: Extract<TreeNode, { kind: "context" }>, s: WatchSession): void {
+    const e: HealthEntry = { session: s };
+    this.health.set(node.context, e);
+    const done = (): void => {
+      if (!this.disposed && this.health.get(node.context) === e) this.fire([node]);
+    };
+    s.client()
+      .then((client) => checkClusterHealth(readerFromKubeClient(client)))
+      .then(
+        (report) => {
+          e.report = report;
+          done();
+        },
+        (err: unknown) => {
+          e.error = err instanceof Error ? err.message : String(err);
+          done();
+        },
+      );
+  }
+
+  /** Checks a SpinApp's runtime readiness (never polled: again only when its objects change). */
+  private checkReadiness(appId: string, context: string, app: KObject): void {
+    const existing = this.readiness.get(appId);
+    if (existing?.running) {
+      existing.again = true;
+      return;
+    }
+    const e: ReadinessEntry = existing ?? { running: true, again: false };
+    e.running = true;
+    e.again = false;
+    this.readiness.set(appId, e);
+    const done = (): void => {
+      e.running = false;
+      if (this.disposed || this.readiness.get(appId) !== e) return;
+      if (e.again) {
+        const node = this.nodes.get(appId);
+        const fresh = node?.kind === "spinApp" ? this.appsIn(context, node.namespace).find((a) => a.metadata.name === node.name) : undefined;
+        if (fresh) {
+          this.checkReadiness(appId, context, fresh);
+          return;
+        }
+      }
+      const n = this.nodes.get(nodeId(appId, "readiness"));
+      if (n) this.fire([n]);
+    };
+    this.client(context)
+      .then((client) => checkAppReadiness(readerFromKubeClient(client), app))
+      .then(
+        (report) => {
+          e.report = report;
+          e.error = undefined;
+          done();
+        },
+        (err: unknown) => {
+          e.error = err instanceof Error ? err.message : String(err);
+          done();
+        },
+      );
+  }
+
+  /** The objects of a context (in a namespace, or cluster-wide when undefined) changed: re-check the readiness shown there. */
+  private invalidateReadiness(context: string, namespace: string | undefined): void {
+    const prefix = namespace === undefined ? nodeId("ctx", context, "ns", "") : nodeId("ctx", context, "ns", namespace, "app", "");
+    for (const appId of [...this.readiness.keys()]) {
+      if (!appId.startsWith(prefix)) continue;
+      const node = this.nodes.get(appId);
+      const app = node?.kind === "spinApp" && this.expanded.has(appId) ? this.appsIn(context, node.namespace).find((a) => a.metadata.name === node.name) : undefined;
+      if (app) this.checkReadiness(appId, context, app);
+      else this.readiness.delete(appId);
     }
   }
 
@@ -763,6 +889,7 @@ export class ExplorerModel {
       }
       const [resource, wns] = key.split("|");
       const namespace = wns !== "*" ? wns : ns;
+      if (resource !== "secrets." && resource !== "configmaps.") this.invalidateReadiness(context, namespace || undefined);
       const perNamespace = ["spinapps.core.spinkube.dev", "pods.", "deployments.apps", "services.", "horizontalpodautoscalers.autoscaling", "scaledobjects.keda.sh", "spinappexecutors.core.spinkube.dev"];
       if (namespace && perNamespace.includes(resource)) {
         const nsNode = this.nodes.get(nodeId("ctx", context, "ns", namespace));
@@ -853,6 +980,7 @@ export class ExplorerModel {
 
   /** Restarts failed watches of a context (or all) now. */
   retry(context?: string): void {
+    for (const name of [...this.health.keys()]) if (!context || name === context) this.health.delete(name);
     for (const [name, s] of this.sessions) if (!context || name === context) s.retryAll();
     this.fire(undefined);
   }

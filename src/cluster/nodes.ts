@@ -23,6 +23,8 @@ export type TreeNode =
   | { kind: "runtimeClass"; id: string; context: string; name: string }
   | { kind: "handler"; id: string; context: string; runtimeClass: string; handler: string }
   | { kind: "node"; id: string; context: string; name: string }
+  | { kind: "readiness"; id: string; context: string; namespace: string; app: string }
+  | { kind: "failure"; id: string; context: string; namespace: string; app: string; index: number }
   | { kind: "message"; id: string; context?: string; text: string; severity: "info" | "warning" | "error"; detail?: string; command?: string };
 
 export type NodeKind = TreeNode["kind"];
@@ -43,6 +45,8 @@ export interface NodeView {
   collapsible: "none" | "collapsed" | "expanded";
   /** A command to run on click (a command id; the node is its argument). */
   command?: string;
+  /** The tooltip is markdown. */
+  markdown?: boolean;
 }
 
 const SEP = "\u001f";

@@ -81,6 +81,13 @@ suite("Cluster explorer", () => {
     assert.ok(labelsOf(ctx).includes("Executors"));
   });
 
+  test("a SpinApp has a Runtime readiness child: its runtime chain, checked when expanded", async () => {
+    const app = await appNode("hello");
+    const r = await childNamed(app, "Runtime readiness");
+    await poll(() => (model().view(r).description === "runtime chain holds" ? true : undefined), 30_000, `hello's runtime chain to hold (have "${model().view(r).description ?? ""}")`);
+    assert.equal(model().view(r).contextValue, "spinkube.readiness.ok");
+  });
+
   test("Open Live YAML shows the object read-only and refreshes when the cluster changes it", async () => {
     const app = await appNode("hello");
     await vscode.commands.executeCommand("spinkube.openYaml", app);

@@ -39,7 +39,7 @@ describe("explorer watches", () => {
       const l = labels(f.model, app);
       return l.filter((x) => x.startsWith("hello-")).length === 2 && l;
     }, "deployment, service, 2 pods, executor");
-    assert.deepEqual(kids.filter((l) => !l.startsWith("hello-")), ["Deployment hello", "Service hello", "Executor containerd-shim-spin"]);
+    assert.deepEqual(kids.filter((l) => !l.startsWith("hello-")), ["Deployment hello", "Service hello", "Executor containerd-shim-spin", "Runtime readiness"]);
     const pod = f.model.children(app).find((n) => n.kind === "pod");
     assert.ok(pod);
     assert.match(f.model.view(pod).description ?? "", /^Running · 0 restarts · spinkube-worker$/);
