@@ -107,6 +107,100 @@ async function squiggleOnLine(editor, lineText, severity, timeout = 30_000) {
   }
 }
 
+/** Opens the SpinKube view container from the activity bar (as a user clicks it) and returns the Clusters tree. */
+async function showSpinKubeView(page) {
+  const tree = page.locator('.part.sidebar .pane:has(.pane-header[aria-label^="Clusters"]) .monaco-list');
+  if (!(await tree.isVisible())) {
+    await page.locator('.part.activitybar .action-item .action-label[aria-label^="SpinKube"]').click();
+  }
+  await tree.waitFor({ state: "visible" });
+  return tree;
+}
+
+/** The Clusters tree row whose label is exactly `label` (the first when several match). */
+function treeRow(tree, label) {
+  return tree.locator(".monaco-list-row").filter({ has: tree.page().locator(".label-name", { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) }) }).first();
+}
+
+/**
+ * Does a pointer action on the live tree until `results` (locators) show (at most 3 tries, 5 s each). The
+ * Clusters tree repaints its rows while the cluster changes (the list recycles row elements), so
+ * a click can land on a row that was just redrawn; a user would simply click again.
+ */
+async function onLiveTree(act, results, undo = async () => undefined) {
+  for (let attempt = 1; ; attempt++) {
+    await act();
+    try {
+      for (const r of [results].flat()) await r.waitFor({ state: "visible", timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await undo();
+    }
+  }
+}
+
+/** Expands a collapsed tree row with a click (which also selects it) and waits until the tree shows it expanded. */
+async function expandRow(row) {
+  await row.waitFor({ state: "visible" });
+  await onLiveTree(async () => {
+    if ((await row.getAttribute("aria-expanded")) !== "true") await row.click();
+  }, row.and(row.page().locator('[aria-expanded="true"]')));
+}
+
+/** Collapses an expanded tree row (so the next flow finds the tree as it started). */
+async function collapseRow(row) {
+  const collapsed = row.and(row.page().locator('[aria-expanded="false"]'));
+  await onLiveTree(async () => {
+    if ((await row.getAttribute("aria-expanded")) === "true") await row.click();
+  }, collapsed);
+}
+
+/** Right-clicks `row` and picks `item` from its context menu. */
+async function contextMenu(page, row, item) {
+  const entry = page.locator(".monaco-menu .action-item:not(.disabled) .action-label", { hasText: new RegExp(`^${item}$`) });
+  // The menu is the row's when the right-clicked row is the focused one and the menu offers `item`.
+  await onLiveTree(
+    () => row.click({ button: "right" }),
+    [entry, row.and(page.locator(".focused"))],
+    async () => {
+      await page.keyboard.press("Escape");
+      await page.locator(".monaco-menu .action-item").first().waitFor({ state: "hidden" });
+    },
+  );
+  // The menu ignores a mouse-up that comes right after it opened; hovering focuses the entry and
+  // Enter runs it, as a keyboard user would.
+  await entry.hover();
+  await page.locator(".monaco-menu .action-item.focused .action-label", { hasText: new RegExp(`^${item}$`) }).waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+  await entry.waitFor({ state: "hidden" });
+}
+
+/** Waits until one of `locators` is visible; resolves with its index (the others' waits are dropped). */
+async function firstVisible(locators, timeout = 20_000) {
+  const waits = locators.map((l, i) => l.waitFor({ state: "visible", timeout }).then(() => i));
+  for (const w of waits) w.catch(() => undefined);
+  return Promise.any(waits).catch(() => {
+    throw new Error(`none of ${locators.map(String).join(", ")} became visible within ${timeout / 1000} s`);
+  });
+}
+
+/** Back to the file explorer (the state every flow starts from), with its activity-bar icon. */
+async function showFileExplorer(page) {
+  await page.locator('.part.activitybar .action-item .action-label[aria-label^="Explorer"]').click();
+  await page.locator(".explorer-folders-view").waitFor({ state: "visible" });
+}
+
+/** The Clusters tree with the namespace row `ns` of the current context expanded, once its SpinApps are listed. */
+async function openNamespace(page, ns) {
+  const tree = await showSpinKubeView(page);
+  // The current context is expanded by itself and lists its namespaces.
+  const nsRow = treeRow(tree, ns);
+  await nsRow.waitFor({ state: "visible", timeout: 30_000 });
+  await expandRow(nsRow);
+  return { tree, nsRow };
+}
+
 export const flows = [
   {
     id: "diagnostic-hover",
@@ -189,6 +283,89 @@ export const flows = [
       await panel.locator(".monaco-editor .view-line").first().waitFor({ state: "visible" });
       await page.screenshot({ path: shot });
       await runCommand(page, "View: Hide Panel");
+    },
+  },
+  {
+    id: "explorer",
+    name: "the SpinKube view lists the current context's namespaces and their SpinApps with Ready counts",
+    async run(page, { shot }) {
+      const { tree, nsRow } = await openNamespace(page, "default");
+      await treeRow(tree, "spin-apps").waitFor({ state: "visible" });
+      await treeRow(tree, "broken").waitFor({ state: "visible" });
+      // The tree is live: the row's description reaches "Ready 2/2" once the demo pods are running.
+      await treeRow(tree, "hello-spin").locator(".label-description", { hasText: /^Ready 2\/2/ }).waitFor({ state: "visible", timeout: 30_000 });
+      const spinApps = treeRow(tree, "spin-apps");
+      await expandRow(spinApps);
+      await treeRow(tree, "cart-api").locator(".label-description", { hasText: /^Ready 3\/3/ }).waitFor({ state: "visible", timeout: 30_000 });
+      await page.screenshot({ path: shot });
+      await collapseRow(spinApps);
+      await collapseRow(nsRow);
+      await showFileExplorer(page);
+    },
+  },
+  {
+    id: "logs",
+    name: "Show Logs on a ready SpinApp streams its pods' log lines into a terminal",
+    async run(page, { shot }) {
+      const { tree, nsRow } = await openNamespace(page, "default");
+      const app = treeRow(tree, "hello-spin");
+      await app.locator(".label-description", { hasText: /^Ready 2\/2/ }).waitFor({ state: "visible", timeout: 30_000 });
+      // Select the row (a click also expands it to its pods), then Show Logs from its context menu.
+      await expandRow(app);
+      await contextMenu(page, app, "Show Logs");
+      const panel = page.locator(".part.panel");
+      // When the live tree repaints the row's namespace between the right-click and the menu
+      // entry, the extension host no longer resolves the row and the command asks which SpinApp
+      // (the palette's path): the user picks hello-spin there.
+      const pick = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "hello-spin" }).first();
+      if ((await firstVisible([panel, pick])) === 1) {
+        await pick.click();
+        await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+      }
+      await panel.waitFor({ state: "visible" });
+      // The app's pods' lines arrive in the terminal (xterm's DOM renderer, see run.mjs: one div
+      // per row).
+      const rows = panel.locator(".xterm-rows > div");
+      await rows.filter({ hasText: /hello-spin-\S+: handled request/ }).nth(3).waitFor({ state: "visible", timeout: 20_000 });
+      await page.screenshot({ path: shot });
+      // Killing the log terminal stops its session; the panel closes with its last terminal.
+      await runCommand(page, "Terminal: Kill All Terminals");
+      await panel.waitFor({ state: "hidden" });
+      await collapseRow(app);
+      await collapseRow(nsRow);
+      await showFileExplorer(page);
+    },
+  },
+  {
+    id: "readiness",
+    name: "Check Runtime Readiness on a failing SpinApp names the first broken link",
+    async run(page, { shot }) {
+      const { tree, nsRow } = await openNamespace(page, "broken");
+      const app = treeRow(tree, "needs-runtime");
+      // Its pods cannot start: the demo nodes have no runtime for the RuntimeClass handler "spin".
+      await expandRow(app);
+      const toast = page.locator(".notifications-toasts .notification-toast", { hasText: /broken\/needs-runtime on \S+ — Handler: RuntimeClass wasmtime-spin has handler spin/ });
+      // When the live tree repaints the row's namespace between the right-click and the menu entry
+      // (its pods keep failing), the command gets no row and asks for a manifest: the user retries.
+      const noRow = page.locator(".notifications-toasts .notification-toast", { hasText: "open a SpinApp manifest" });
+      for (let attempt = 1; ; attempt++) {
+        await contextMenu(page, app, "Check Runtime Readiness");
+        // The notification names the first broken link (the handler); the report opens in the
+        // markdown preview with the same verdict and the chain.
+        if ((await firstVisible([toast, noRow])) === 0) break;
+        if (attempt >= 3) throw new Error("Check Runtime Readiness never received the tree row");
+        await runCommand(page, "Notifications: Clear All Notifications");
+      }
+      const report = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame").locator("body");
+      await report.locator("h1", { hasText: "Runtime readiness: broken/needs-runtime" }).waitFor({ state: "visible", timeout: 20_000 });
+      await report.locator("p", { hasText: 'broken/needs-runtime cannot run: RuntimeClass wasmtime-spin has handler spin' }).waitFor({ state: "visible" });
+      await report.locator("li", { hasText: /^\S*\s*Handler — / }).waitFor({ state: "visible" });
+      await page.screenshot({ path: shot });
+      await runCommand(page, "Notifications: Clear All Notifications");
+      await closeEditors(page);
+      await collapseRow(app);
+      await collapseRow(nsRow);
+      await showFileExplorer(page);
     },
   },
 ];

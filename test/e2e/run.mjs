@@ -117,7 +117,8 @@ async function main() {
   const tmp = tempDir("spinkube-e2e");
   if (!keep) process.on("exit", () => removeDir(tmp));
   else log(`keeping ${tmp}`);
-  const profile = makeProfile(tmp);
+  // xterm's DOM renderer, so that the log flow can read the terminal's rows (WebGL draws on a canvas).
+  const profile = makeProfile(tmp, { "terminal.integrated.gpuAcceleration": "off" });
 
   // 0. Package and install, as a user would.
   const vsix = path.join(tmp, "spinkube.vsix");
