@@ -2,9 +2,7 @@
  * Composition root: builds the extension's services and registers each feature. No logic lives
  * here; every object created is owned by `context.subscriptions`.
  *
- * Contributors: add one `register…(context, …)` call per feature. Team rules for concurrent work
- * (package.json edits under `flock /tmp/npm.lock`, commits with `git commit -m … -- <your paths>`)
- * are in /work/TEAM_RULES.md.
+ * Contributors: add one `register…(context, …)` call per feature; keep the logic in the feature.
  */
 import type * as vscode from "vscode";
 import { Log } from "./host/log";
