@@ -15,6 +15,7 @@ import { schemaRegistry } from "./schemas";
 import { executorRules, spinAppRules } from "./webhookRules";
 import { runtimeClassDocHint } from "./runtimeHints";
 import { WORKLOAD_KIND_PATTERN, extractWorkload, type WorkloadInfo } from "./workloads";
+import { topLevelScalar } from "./yamlPath";
 
 /** How the server treats a document. */
 export type Claim = "spinkube" | "legacy" | "template" | "other";
@@ -63,8 +64,8 @@ export interface ChunkAnalysis {
 
 const INDEXED_KINDS = /^kind:\s*["']?(SpinAppExecutor|RuntimeClass|Secret|ConfigMap)\b/m;
 const INTERESTING_WORKLOAD = /runtimeClassName|image:/;
-const SNIFF_API = /^apiVersion:\s*["']?([^\s"'#]+)/m;
-const SNIFF_KIND = /^kind:\s*["']?([A-Za-z]+)/m;
+/** A top-level key's value read from its column-0 line (works on text that does not parse). */
+const sniff = (text: string, key: string): string | undefined => topLevelScalar(text, key) || undefined;
 
 export interface AnalyzeOptions {
   syntaxErrors: boolean;
@@ -74,7 +75,7 @@ export interface AnalyzeOptions {
 export function analyzeChunk(text: string, options: AnalyzeOptions): ChunkAnalysis {
   // Helm and other templates are not YAML until rendered: no noise, no parse.
   if (text.includes("{{")) return { claim: "template", diagnostics: [], defines: [] };
-  const apiSniff = SNIFF_API.exec(text)?.[1];
+  const apiSniff = sniff(text, "apiVersion");
   const group = apiSniff ? splitApiVersion(apiSniff).group : undefined;
   const claimed = group === GROUP || group === LEGACY_GROUP;
   const workload = !claimed && WORKLOAD_KIND_PATTERN.test(text) && INTERESTING_WORKLOAD.test(text);
@@ -100,8 +101,8 @@ function scalarString(doc: Document, key: readonly string[]): string | undefined
 
 function analyzeParsed(text: string, options: AnalyzeOptions, claimed: boolean): ChunkAnalysis {
   const { doc, lines } = parseChunk(text);
-  const apiVersion = scalarString(doc, ["apiVersion"]) ?? SNIFF_API.exec(text)?.[1];
-  const kind = scalarString(doc, ["kind"]) ?? SNIFF_KIND.exec(text)?.[1];
+  const apiVersion = scalarString(doc, ["apiVersion"]) ?? sniff(text, "apiVersion");
+  const kind = scalarString(doc, ["kind"]) ?? sniff(text, "kind");
   const name = scalarString(doc, ["metadata", "name"]);
   const namespace = scalarString(doc, ["metadata", "namespace"]);
   const group = apiVersion ? splitApiVersion(apiVersion).group : undefined;
