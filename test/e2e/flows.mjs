@@ -6,6 +6,9 @@
 // Selectors are VS Code 1.100's own class names (monaco-workbench, quick-input-widget,
 // suggest-widget, action-widget, squiggly-*); see src/vs/workbench in microsoft/vscode at 1.100.
 
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
 /** The workbench URL that opens `folder`. */
 export function workbenchUrl(base, folder) {
   return `${base}/?folder=${encodeURIComponent(folder)}`;
@@ -366,6 +369,63 @@ export const flows = [
       await collapseRow(app);
       await collapseRow(nsRow);
       await showFileExplorer(page);
+    },
+  },
+  {
+    id: "build-deploy",
+    name: "Build & Deploy from the spin.toml CodeLens: the notification walks the steps, and the opened URL answers with the app",
+    // A real build (tsc, esbuild, j2w), a push to the registry, pods pulling it: minutes on a busy 2-core box.
+    timeoutMs: 240_000,
+    async run(page, { shot, workspace, spin }) {
+      if (!spin) throw new Error("the Build & Deploy parts (test registry, stand-in spin) are not running: see the records above");
+      const editor = await openFile(page, `${spin.app}/spin.toml`);
+      // Every text the notification toasts show, in order (the progress messages change in place).
+      await page.evaluate(() => {
+        const seen = (window.spinkubeToasts = []);
+        const record = () => {
+          for (const t of document.querySelectorAll(".notifications-toasts .notification-toast .notification-list-item-message")) {
+            const text = t.textContent ?? "";
+            if (seen[seen.length - 1] !== text) seen.push(text);
+          }
+        };
+        new MutationObserver(record).observe(document.querySelector(".monaco-workbench"), { subtree: true, childList: true, characterData: true });
+      });
+      // The CodeLens above [application] starts it, as a user clicks it.
+      await editor.locator(".codelens-decoration a", { hasText: "Build & Deploy" }).first().click();
+      // The first push asks where to (and remembers it for the app).
+      const input = page.locator(".quick-input-widget .quick-input-box input");
+      await input.waitFor({ state: "visible" });
+      await input.fill(`${spin.registry}/hello:latest`);
+      await page.keyboard.press("Enter");
+      const done = page.locator(".notifications-toasts .notification-toast", { hasText: /hello is Available in \S+\/default: / });
+      const failed = page.locator(".notifications-toasts .notification-toast", { hasText: /Build & Deploy failed|SpinKube: .*(failed|Cannot|not)/ });
+      if ((await firstVisible([done, failed], 200_000)) === 1) throw new Error(`Build & Deploy failed: ${await failed.first().textContent()}`);
+      await page.screenshot({ path: shot });
+      // The steps the progress notification showed, in the order of the pipeline.
+      const seen = await page.evaluate(() => window.spinkubeToasts);
+      const order = ["Check", "Build", "Push", "Manifest", "Apply", "Wait"];
+      const steps = seen.map((t) => /Build & Deploy hello: (\w+)(?: \(\d\/6\)|:)/.exec(t)).filter(Boolean).map((m) => m[1]);
+      const shown = [...new Set(steps)];
+      for (const s of ["Build", "Push", "Wait"]) if (!shown.includes(s)) throw new Error(`the progress never showed the ${s} step; it showed: ${seen.join(" | ")}`);
+      if (shown.some((s, i) => i > 0 && order.indexOf(s) < order.indexOf(shown[i - 1]))) throw new Error(`steps out of order: ${shown.join(", ")}`);
+      // The summary names every step's time.
+      const summary = (await done.textContent()) ?? "";
+      for (const s of order) if (!new RegExp(`${s} \\d`).test(summary)) throw new Error(`the summary lacks the ${s} step's time: ${summary}`);
+      // The SpinApp was scaffolded into the app's folder with the pushed digest.
+      const manifest = readFileSync(path.join(workspace, spin.app, "spinapp.yaml"), "utf8");
+      if (!/image: "?127\.0\.0\.1:\d+\/hello@sha256:[0-9a-f]{64}/.test(manifest)) throw new Error(`spinapp.yaml has no pushed digest:\n${manifest}`);
+      // "Port-forward & Open" opens the app's route in a new tab, answered by the pod's Spin app.
+      const opened = page.context().waitForEvent("page", { timeout: 30_000 });
+      await done.locator(".monaco-button", { hasText: "Port-forward & Open" }).click();
+      const tab = await opened;
+      await tab.waitForLoadState("domcontentloaded");
+      const body = await tab.locator("body").textContent();
+      await tab.close();
+      if (!/^Hello from Spin on SpinKube! You asked for \//.test(body ?? "")) throw new Error(`the opened URL answered: ${body}`);
+      const bad = spin.factsViolations();
+      if (bad.length) throw new Error(`the extension passed flags FACTS.md does not list: ${bad.join("; ")}`);
+      await runCommand(page, "Notifications: Clear All Notifications");
+      await closeEditors(page);
     },
   },
 ];

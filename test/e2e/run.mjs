@@ -11,7 +11,7 @@
 // `e2e: N passed, M failed`. Missing code-server or Chromium is a failure (with the fix), not a skip.
 // Every wait is bounded, a watchdog caps the whole run, and every process it started is ended.
 //
-// Usage: node test/e2e/run.mjs [--result FILE] [--only inhost|ui] [--screenshots DIR] [--keep]
+// Usage: node test/e2e/run.mjs [--result FILE] [--only inhost|ui] [--flow ID] [--screenshots DIR] [--keep]
 import { createWriteStream, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -31,6 +31,7 @@ import {
   startCodeServer,
   tempDir,
 } from "./codeServer.mjs";
+import { buildDeployPartsAvailable, startBuildDeployParts } from "./buildDeployParts.mjs";
 import { closeEditors, flows, workbenchUrl, waitForWorkbench } from "./flows.mjs";
 
 const args = process.argv.slice(2);
@@ -38,6 +39,8 @@ const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : unde
 const artifacts = path.join(root, ".test-artifacts");
 const resultFile = path.resolve(opt("--result") ?? path.join(artifacts, "e2e-result.json"));
 const only = opt("--only");
+// --flow ID runs that UI flow alone (with --only ui, for work on one flow).
+const onlyFlow = opt("--flow");
 const keep = args.includes("--keep");
 // --screenshots DIR regenerates the README's pictures somewhere else (default: the artifacts folder).
 const screenshots = path.resolve(opt("--screenshots") ?? path.join(artifacts, "screenshots"));
@@ -133,6 +136,17 @@ async function main() {
     return;
   }
 
+  // Build & Deploy's parts: a registry on loopback, pods that run what is pushed to it, the stand-in spin.
+  let parts;
+  if (buildDeployPartsAvailable()) {
+    try {
+      parts = await within(startBuildDeployParts(tmp), 30_000, "starting the test registry");
+      stops.push(() => parts.stop());
+    } catch (err) {
+      record("build & deploy: the test registry starts", false, err instanceof Error ? err.message : err);
+    }
+  }
+
   // The test API server with its demo population, when this checkout has it (test/cluster):
   // the extension host gets its kubeconfig and nothing else (never the user's cluster).
   let kubeconfig = path.join(tmp, "no-kubeconfig");
@@ -140,7 +154,7 @@ async function main() {
   if (existsSync(clusterModule)) {
     try {
       const { startTestCluster } = createRequire(import.meta.url)(clusterModule);
-      const cluster = await within(startTestCluster({ seed: "demo" }), 30_000, "starting the test API server");
+      const cluster = await within(startTestCluster({ seed: "demo", ...(parts ? { workloads: parts.workloads } : {}) }), 30_000, "starting the test API server");
       stops.push(() => cluster.stop());
       kubeconfig = cluster.kubeconfigPath;
       record("cluster: the test API server starts with the demo population", true);
@@ -159,7 +173,7 @@ async function main() {
       profile,
       port,
       logStream: csLog,
-      env: { SPINKUBE_E2E_RESULTS: inhostResults, KUBECONFIG: kubeconfig },
+      env: { ...parts?.env, SPINKUBE_E2E_RESULTS: inhostResults, KUBECONFIG: kubeconfig },
     });
     log(`code-server answers on ${cs.url}`);
   } catch (err) {
@@ -170,7 +184,7 @@ async function main() {
   const browser = await chromium.launch({ executablePath: chromiumBin, headless: true, args: chromiumArgs, timeout: 30_000 });
   try {
     if (!only || only === "inhost") await runInHost(browser, cs, profile, inhostResults);
-    if (!only || only === "ui") await runFlows(browser, cs, tmp);
+    if (!only || only === "ui") await runFlows(browser, cs, tmp, profile, parts);
   } finally {
     await within(browser.close(), 10_000, "closing Chromium").catch(() => undefined);
   }
@@ -225,10 +239,11 @@ async function runInHost(browser, cs, profile, inhostResults) {
 }
 
 /** (2) The UI flows, as a user: each in the same workbench page, with a screenshot. */
-async function runFlows(browser, cs, tmp) {
+async function runFlows(browser, cs, tmp, profile, parts) {
   // A workspace copy of their own, so edits made by the in-host suites never meet the flows.
   const workspace = path.join(tmp, "ui-workspace");
   cpSync(fixtureWorkspace, workspace, { recursive: true });
+  parts?.prepare(profile, workspace);
   const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
   context.setDefaultTimeout(20_000);
   let page;
@@ -244,11 +259,11 @@ async function runFlows(browser, cs, tmp) {
     await context.close().catch(() => undefined);
     return;
   }
-  for (const flow of flows) {
+  for (const flow of flows.filter((f) => !onlyFlow || f.id === onlyFlow)) {
     const shot = path.join(screenshots, `${flow.id}.png`);
     const started = Date.now();
     try {
-      await within(flow.run(page, { shot, workspace }), FLOW_TIMEOUT_MS, `flow "${flow.name}"`);
+      await within(flow.run(page, { shot, workspace, spin: parts }), flow.timeoutMs ?? FLOW_TIMEOUT_MS, `flow "${flow.name}"`);
       if (!existsSync(shot)) await page.screenshot({ path: shot });
       record(`UI: ${flow.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`, true);
     } catch (err) {
