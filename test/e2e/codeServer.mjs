@@ -194,14 +194,14 @@ export function installVsix(profile, vsix, timeoutMs = 60_000) {
  * workbench answers, and returns a handle whose stop() ends the whole group. Output goes to
  * `logFile` when given.
  */
-export async function startCodeServer({ profile, port, env = {}, logStream, timeoutMs = 60_000 }) {
+export async function startCodeServer({ profile, port, env = {}, logStream, timeoutMs = 60_000, workspaceTrust = false }) {
   const args = [
     "--auth", "none",
     "--bind-addr", `127.0.0.1:${port}`,
     "--disable-telemetry",
     "--disable-update-check",
     "--disable-getting-started-override",
-    "--disable-workspace-trust",
+    ...(workspaceTrust ? [] : ["--disable-workspace-trust"]),
     "--ignore-last-opened",
     "--user-data-dir", profile.userData,
     "--extensions-dir", profile.extensions,

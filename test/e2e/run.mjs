@@ -6,7 +6,9 @@
 //   1. runs the compiled in-host Mocha suites (out/test/integration) in the extension host through
 //      the workbench's `payload` mechanism (extensionDevelopmentPath + extensionTestsPath);
 //   2. runs the UI flows of ./flows.mjs with playwright-core, one screenshot per flow in
-//      .test-artifacts/screenshots/.
+//      .test-artifacts/screenshots/ (Build & Deploy's registry and stand-in spin: ./buildDeployParts.mjs);
+//   3. runs the Restricted Mode flow (./restrictedMode.mjs) in a second code-server with Workspace
+//      Trust on.
 // Writes {"passed":N,"failed":M,"tests":[{name,ok,error?}]} to --result and prints
 // `e2e: N passed, M failed`. Missing code-server or Chromium is a failure (with the fix), not a skip.
 // Every wait is bounded, a watchdog caps the whole run, and every process it started is ended.
@@ -33,6 +35,7 @@ import {
 } from "./codeServer.mjs";
 import { buildDeployPartsAvailable, startBuildDeployParts } from "./buildDeployParts.mjs";
 import { closeEditors, flows, workbenchUrl, waitForWorkbench } from "./flows.mjs";
+import { plantHostileSpin, restrictedFlow, TRUST_SETTINGS } from "./restrictedMode.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -115,7 +118,7 @@ async function main() {
 
   // Only this harness's own pictures are replaced (the folder may be one the user named).
   mkdirSync(screenshots, { recursive: true });
-  for (const name of ["inhost-failed", ...flows.flatMap((f) => [f.id, `${f.id}-failed`])])
+  for (const name of ["inhost-failed", ...[...flows, restrictedFlow].flatMap((f) => [f.id, `${f.id}-failed`])])
     rmSync(path.join(screenshots, `${name}.png`), { force: true });
   const tmp = tempDir("spinkube-e2e");
   if (!keep) process.on("exit", () => removeDir(tmp));
@@ -185,6 +188,7 @@ async function main() {
   try {
     if (!only || only === "inhost") await runInHost(browser, cs, profile, inhostResults);
     if (!only || only === "ui") await runFlows(browser, cs, tmp, profile, parts);
+    if ((!only || only === "ui") && (!onlyFlow || onlyFlow === restrictedFlow.id)) await runRestricted(browser, tmp, vsix);
   } finally {
     await within(browser.close(), 10_000, "closing Chromium").catch(() => undefined);
   }
@@ -260,15 +264,8 @@ async function runFlows(browser, cs, tmp, profile, parts) {
     return;
   }
   for (const flow of flows.filter((f) => !onlyFlow || f.id === onlyFlow)) {
-    const shot = path.join(screenshots, `${flow.id}.png`);
-    const started = Date.now();
-    try {
-      await within(flow.run(page, { shot, workspace, spin: parts }), flow.timeoutMs ?? FLOW_TIMEOUT_MS, `flow "${flow.name}"`);
-      if (!existsSync(shot)) await page.screenshot({ path: shot });
-      record(`UI: ${flow.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`, true);
-    } catch (err) {
-      await page.screenshot({ path: path.join(screenshots, `${flow.id}-failed.png`) }).catch(() => undefined);
-      record(`UI: ${flow.name}`, false, err instanceof Error ? err.message : err);
+    const ok = await runFlow(flow, page, { workspace, spin: parts });
+    if (!ok) {
       // A fresh page without editors, so that one broken flow does not take the others down.
       await page.close().catch(() => undefined);
       await open()
@@ -277,6 +274,53 @@ async function runFlows(browser, cs, tmp, profile, parts) {
     }
   }
   await context.close().catch(() => undefined);
+}
+
+/** Runs one flow on `page` within its time, with its screenshot; records and returns whether it passed. */
+async function runFlow(flow, page, ctx) {
+  const shot = path.join(screenshots, `${flow.id}.png`);
+  const started = Date.now();
+  try {
+    await within(flow.run(page, { ...ctx, shot }), flow.timeoutMs ?? FLOW_TIMEOUT_MS, `flow "${flow.name}"`);
+    if (!existsSync(shot)) await page.screenshot({ path: shot });
+    record(`UI: ${flow.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`, true);
+    return true;
+  } catch (err) {
+    await page.screenshot({ path: path.join(screenshots, `${flow.id}-failed.png`) }).catch(() => undefined);
+    record(`UI: ${flow.name}`, false, err instanceof Error ? err.message : err);
+    return false;
+  }
+}
+
+/**
+ * (3) Restricted Mode: a code-server of its own with Workspace Trust on (the setting needs a new
+ * workbench), the same .vsix, and a workspace it has never trusted.
+ */
+async function runRestricted(browser, tmp, vsix) {
+  const dir = path.join(tmp, "restricted");
+  mkdirSync(dir, { recursive: true });
+  const profile = makeProfile(dir, TRUST_SETTINGS);
+  const mark = plantHostileSpin(profile.workspace);
+  let cs;
+  try {
+    installVsix(profile, vsix);
+    cs = await startCodeServer({ profile, port: await freePort(), logStream: createWriteStream(path.join(artifacts, "code-server-restricted.log")), env: { KUBECONFIG: path.join(dir, "no-kubeconfig") }, workspaceTrust: true });
+  } catch (err) {
+    record("UI: code-server starts with Workspace Trust on", false, err instanceof Error ? err.message : err);
+    return;
+  }
+  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+  context.setDefaultTimeout(20_000);
+  try {
+    const page = await context.newPage();
+    await page.goto(workbenchUrl(cs.url, profile.workspace), { waitUntil: "domcontentloaded", timeout: 60_000 });
+    await waitForWorkbench(page);
+    await runFlow(restrictedFlow, page, { workspace: profile.workspace, mark });
+  } catch (err) {
+    record("UI: the workbench loads in Restricted Mode", false, err instanceof Error ? err.message : err);
+  } finally {
+    await context.close().catch(() => undefined);
+  }
 }
 
 main()
