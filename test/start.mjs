@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // `npm start`: the README's one command to see the extension working.
 //   1. installs what is missing (test/e2e/setup.sh: Chromium's and code-server's Debian needs,
-//      code-server 4.100.3 in a tools folder outside the repository);
+//      code-server 4.100.3 in a tools folder outside the repository; test/spin-standin/setup.sh:
+//      Debian's docker-registry);
 //   2. builds the extension (dist/) and packages it;
 //   3. uses the cluster you already have (KUBECONFIG, or ~/.kube/config), or else starts the test
 //      Kubernetes API server with its demo population (`npm run cluster`, test/cluster/);
+//      with an OCI registry on loopback whose Spin apps the demo's pods run, so Build & Deploy
+//      works against it: with your `spin` when it is on PATH, else with the offline stand-in
+//      (test/spin-standin, compiled on first use) and a TypeScript sample app in the workspace;
 //   4. starts code-server (the real VS Code 1.100 in your browser) on 127.0.0.1 with the extension
 //      installed and a throw-away copy of the sample workspace (test/fixtures/workspace), and prints
 //      the URL to open on a line of its own once the workbench answers.
@@ -16,6 +20,7 @@ import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { APP, prepareSpinWorkspace, spinBuildEnv } from "./e2e/buildDeployParts.mjs";
 import {
   cleanupAll,
   freePort,
@@ -74,12 +79,14 @@ function demoClusterAvailable() {
 }
 
 /**
- * Starts `npm run cluster` detached and resolves with the kubeconfig path it prints
- * (`KUBECONFIG=<path>` on a line of its own); its output is mirrored with a prefix.
+ * Starts `npm run cluster` detached and resolves with `{ kubeconfig, registry }` from the lines it
+ * prints (`REGISTRY=<host:port>` with `withRegistry`, then `KUBECONFIG=<path>`); its other output is
+ * mirrored with a prefix.
  */
-function startDemoCluster() {
+function startDemoCluster(withRegistry) {
   return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "cluster"], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let registry;
+    const child = spawn("npm", ["run", "--silent", "cluster", "--", ...(withRegistry ? ["--registry"] : [])], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     registerCleanup(child, () => stopGroup(child));
     const timer = setTimeout(() => reject(new Error(`the test cluster printed no KUBECONFIG= line within ${CLUSTER_TIMEOUT_MS / 1000} s`)), CLUSTER_TIMEOUT_MS);
     child.on("exit", (code) => {
@@ -89,18 +96,54 @@ function startDemoCluster() {
     });
     createInterface({ input: child.stderr }).on("line", (l) => process.stderr.write(`[cluster] ${l}\n`));
     createInterface({ input: child.stdout }).on("line", (line) => {
+      const r = /^REGISTRY=(.+)$/.exec(line.trim());
       const m = /^KUBECONFIG=(.+)$/.exec(line.trim());
-      if (m) {
+      if (r) registry = r[1];
+      else if (m) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve({ kubeconfig: m[1], registry });
       } else process.stdout.write(`[cluster] ${line}\n`);
     });
   });
 }
 
+const REGISTRY_BIN = "/usr/bin/docker-registry";
+
+/** Whether `spin` answers on PATH (yours, used as it is). */
+function realSpin() {
+  const r = spawnSync("spin", ["--version"], { encoding: "utf8", timeout: 10_000 });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * Build & Deploy against the demo: the TypeScript sample app and the registry in the workspace's
+ * settings; with your spin when there is one, else the offline stand-in (compiled here on first
+ * use). Returns the environment code-server needs for spin's build commands.
+ */
+async function demoSpin(profile, registry) {
+  const mine = realSpin();
+  let spinPath;
+  if (!existsSync(path.join(root, "out", "test", "spin-standin", "cli.js"))) {
+    say("compiling the offline spin stand-in and its helpers (test/spin-standin, tsc)…");
+    run("npx", ["tsc", "-p", "."], "compiling the tests (tsc)");
+  }
+  if (mine) say(`Build & Deploy: your ${mine} pushes to the demo registry ${registry}`);
+  else {
+    spinPath = path.join(root, "test", "spin-standin", "bin", "spin");
+    say(`Build & Deploy: no spin on PATH, so the demo uses the offline stand-in ${path.relative(root, spinPath)} (install Spin for real builds: https://spinframework.dev/install); registry ${registry}`);
+  }
+  // The first push is offered `<registry>/hello:latest`: Enter takes it.
+  prepareSpinWorkspace(profile, profile.workspace, registry, { defaultPath: registry, ...(spinPath ? { spinPath } : {}) });
+  say(`  open ${APP}/spin.toml and click "Build & Deploy" above it`);
+  return spinBuildEnv();
+}
+
 async function main() {
   const t0 = Date.now();
-  if (!flag("--skip-setup")) run("bash", [path.join(root, "test", "e2e", "setup.sh")], "setup (test/e2e/setup.sh)");
+  if (!flag("--skip-setup")) {
+    run("bash", [path.join(root, "test", "e2e", "setup.sh")], "setup (test/e2e/setup.sh)");
+    run("bash", [path.join(root, "test", "spin-standin", "setup.sh")], "setup (test/spin-standin/setup.sh)");
+  }
   if (!flag("--skip-build")) {
     say("building the extension…");
     run("npm", ["run", "--silent", "build"], "npm run build");
@@ -114,6 +157,7 @@ async function main() {
 
   // The cluster: yours if you have one, else the demo API server.
   let kubeconfig;
+  let env = {};
   if (flag("--no-cluster")) {
     kubeconfig = path.join(tmp, "no-kubeconfig"); // hides yours too
     say("no cluster (--no-cluster)");
@@ -121,8 +165,12 @@ async function main() {
     say(`using your cluster configuration: ${kubeconfig} (--demo-cluster to use the demo instead)`);
   } else if (demoClusterAvailable()) {
     say("starting the demo Kubernetes API server (test/cluster)…");
-    kubeconfig = await startDemoCluster();
+    const withRegistry = existsSync(REGISTRY_BIN);
+    if (!withRegistry) say(`no ${REGISTRY_BIN} (bash test/spin-standin/setup.sh installs it): the demo has no registry to Build & Deploy to`);
+    let registry;
+    ({ kubeconfig, registry } = await startDemoCluster(withRegistry));
     say(`demo cluster ready: KUBECONFIG=${kubeconfig}`);
+    if (registry) env = { ...env, ...(await demoSpin(profile, registry)) };
   } else {
     say("no kubeconfig found, and this checkout has no demo cluster (test/cluster, `npm run cluster`)");
   }
@@ -134,7 +182,7 @@ async function main() {
     profile,
     port,
     logStream: createWriteStream(logFile),
-    env: kubeconfig ? { KUBECONFIG: kubeconfig } : {},
+    env: kubeconfig ? { ...env, KUBECONFIG: kubeconfig } : env,
   });
   server.child.on("exit", () => {
     if (!stopping) void fail(`code-server exited; see ${logFile}`);

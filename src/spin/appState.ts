@@ -17,6 +17,8 @@ export interface SpinSettings {
   listen: string;
   /** `spinkube.registry.insecureRegistries`: hosts spoken to over plain HTTP (spin's --insecure). */
   insecureRegistries: string[];
+  /** `spinkube.registry.defaultPath`: `<registry>/<path>` prefilling a first push's reference ("" = none). */
+  defaultPath: string;
   /** `spinkube.deploy.namespace` ("" = the explorer's choice, else the context's default). */
   namespace: string;
   /** `spinkube.deploy.manifestFile`: the SpinApp manifest next to spin.toml. */
@@ -38,6 +40,7 @@ export function spinSettings(scope?: vscode.ConfigurationScope): SpinSettings {
     spinPath: c.get<string>("spin.path", "").trim(),
     listen: c.get<string>("spin.listen", "127.0.0.1:3000").trim() || "127.0.0.1:3000",
     insecureRegistries: c.get<string[]>("registry.insecureRegistries", []).map((s) => s.trim()).filter(Boolean),
+    defaultPath: c.get<string>("registry.defaultPath", "").trim().replace(/\/+$/, ""),
     namespace: c.get<string>("deploy.namespace", "").trim(),
     manifestFile: c.get<string>("deploy.manifestFile", "spinapp.yaml").trim() || "spinapp.yaml",
     replicas: Math.max(1, Math.floor(c.get<number>("deploy.replicas", 1))),

@@ -25,7 +25,7 @@ import { firstRoutePath, runBuildDeploy } from "./buildDeploy";
 import { SpinCodeLens } from "./codeLens";
 import type { DeployCluster, DeployOutcome, KObj } from "./deploy";
 import { deploy } from "./deploy";
-import { appNameFromRef, parseImageRef, withDigest } from "./imageRef";
+import { appNameFromRef, parseImageRef, suggestedReference, withDigest } from "./imageRef";
 import { deployClusterOf, deployedImage } from "./kubeDeploy";
 import { LocalRuns } from "./localRun";
 import type { SpinManifest } from "./manifest";
@@ -267,7 +267,7 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
     const value = await vscode.window.showInputBox({
       title: `Push ${app.name} to`,
       prompt: "OCI reference <registry>/<user>/<app>:<tag> (remembered for this app)",
-      value: remembered ?? `ghcr.io/<user>/${app.name}:latest`,
+      value: remembered ?? suggestedReference(app.name, spinSettings().defaultPath),
       validateInput: (v) => (parseImageRef(v.trim()) ? undefined : "Not an image reference: use <registry>/<user>/<app>:<tag>"),
     });
     const ref = value?.trim();

@@ -80,3 +80,15 @@ export function registryApiHost(registry: string): string {
 export function sameRepository(a: ImageRef, b: ImageRef): boolean {
   return registryApiHost(a.registry) === registryApiHost(b.registry) && a.repository === b.repository;
 }
+
+/**
+ * The reference a first push of `app` is offered: `<defaultPath>/<app>:latest`, the app's name
+ * made a valid repository component (lower case; runs of other characters become one `-`); with no
+ * usable default path, the `ghcr.io/<user>/<app>:latest` template for the user to complete.
+ */
+export function suggestedReference(app: string, defaultPath: string): string {
+  const name = app.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "") || "app";
+  const path = defaultPath.trim().replace(/\/+$/, "");
+  const ref = `${path}/${name}:latest`;
+  return path && parseImageRef(ref) ? ref : `ghcr.io/<user>/${name}:latest`;
+}

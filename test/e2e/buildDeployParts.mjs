@@ -17,6 +17,58 @@ export function buildDeployPartsAvailable() {
   return existsSync(path.join(compiled, "registry.js"));
 }
 
+/** The fixture app (test/fixtures/spin-apps) the flow builds and deploys, and its folder in the workspace. */
+export const APP = "hello";
+
+/**
+ * Readies a code-server profile and workspace for Build & Deploy against `registryHost`: with the
+ * stand-in (`spinPath`), its kube plugin where it looks (the profile's XDG data); the TypeScript fixture app (its build
+ * tools from the repository's node_modules), and the workspace settings a user would write —
+ * the registry spoken to over plain HTTP, `defaultPath` to prefill the push reference, and
+ * `spinPath` when spin is the stand-in. Returns the
+ * app's folder.
+ */
+export function prepareSpinWorkspace(profile, workspace, registryHost, o = {}) {
+  const { installPlugin, KUBE_PLUGIN_VERSION } = require(path.join(compiled, "kube.js"));
+  const { FIXTURE_APPS } = require(path.join(compiled, "harness.js"));
+  // The stand-in keeps plugins where real spin does, under XDG_DATA_HOME (code-server's: the profile's).
+  if (o.spinPath) installPlugin("kube", KUBE_PLUGIN_VERSION, profile.xdgData);
+  const dir = path.join(workspace, APP);
+  cpSync(path.join(FIXTURE_APPS, APP), dir, { recursive: true, filter: (src) => !/[\\/](node_modules|dist|build|\.spin)$/.test(src) });
+  symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const settings = {
+    ...(o.spinPath ? { "spinkube.spin.path": o.spinPath } : {}),
+    "spinkube.registry.insecureRegistries": [registryHost],
+    ...(o.defaultPath ? { "spinkube.registry.defaultPath": o.defaultPath } : {}),
+    ...(o.timeoutSeconds ? { "spinkube.deploy.timeoutSeconds": o.timeoutSeconds } : {}),
+  };
+  mkdirSync(path.join(workspace, ".vscode"), { recursive: true });
+  writeFileSync(path.join(workspace, ".vscode", "settings.json"), JSON.stringify(settings, null, 2));
+  return dir;
+}
+
+/** code-server environment for spin's build commands: the build tools on PATH, and that PATH kept. */
+export function spinBuildEnv() {
+  return {
+    // The fixture app's build commands (tsc, esbuild, j2w) come from the repository's node_modules.
+    PATH: [path.join(root, "node_modules", ".bin"), process.env.PATH ?? ""].join(path.delimiter),
+    // code-server, like VS Code started from a desktop, gives the extension host a login shell's
+    // environment (Debian's /etc/profile resets PATH); VSCODE_CLI=1 says the environment is
+    // already the user's, as when `code .` starts from a terminal, so this PATH reaches spin.
+    VSCODE_CLI: "1",
+  };
+}
+
+/** The stand-in's invocations logged to `logFile` (SPIN_STANDIN_LOG) that used a flag FACTS.md does not list. */
+export function standinViolations(logFile) {
+  if (!existsSync(logFile)) return [];
+  const { violations } = require(path.join(compiled, "facts.js"));
+  return readFileSync(logFile, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .flatMap((l) => violations(JSON.parse(l).argv));
+}
+
 /**
  * Starts the registry and returns the parts: `workloads` for startTestCluster, `env` for
  * code-server (the stand-in's invocation log; the build tools on PATH), and `prepare(profile,
@@ -26,51 +78,19 @@ export function buildDeployPartsAvailable() {
 export async function startBuildDeployParts(tmp) {
   const { startRegistry } = require(path.join(compiled, "registry.js"));
   const { spinWorkloads } = require(path.join(compiled, "clusterRuntime.js"));
-  const { installPlugin, KUBE_PLUGIN_VERSION } = require(path.join(compiled, "kube.js"));
-  const { violations } = require(path.join(compiled, "facts.js"));
-  const { STANDIN_SPIN, FIXTURE_APPS } = require(path.join(compiled, "harness.js"));
+  const { STANDIN_SPIN } = require(path.join(compiled, "harness.js"));
 
   const registry = await startRegistry();
   const logFile = path.join(tmp, "spin-invocations.jsonl");
-  const app = "hello";
   return {
     registry: registry.host,
-    app,
+    app: APP,
     workloads: spinWorkloads([{ host: registry.host, insecure: true }]),
-    env: {
-      SPIN_STANDIN_LOG: logFile,
-      // The fixture app's build commands (tsc, esbuild, j2w) come from the repository's node_modules.
-      PATH: [path.join(root, "node_modules", ".bin"), process.env.PATH ?? ""].join(path.delimiter),
-      // code-server, like VS Code started from a desktop, gives the extension host a login shell's
-      // environment (Debian's /etc/profile resets PATH); VSCODE_CLI=1 says the environment is
-      // already the user's, as when `code .` starts from a terminal, so this PATH reaches spin.
-      VSCODE_CLI: "1",
-    },
+    env: { ...spinBuildEnv(), SPIN_STANDIN_LOG: logFile },
     /** Installs the kube plugin for the profile and puts the app and its settings into `workspace`. */
-    prepare(profile, workspace) {
-      installPlugin("kube", KUBE_PLUGIN_VERSION, profile.xdgData);
-      const dir = path.join(workspace, app);
-      cpSync(path.join(FIXTURE_APPS, app), dir, { recursive: true, filter: (src) => !/[\\/](node_modules|dist|build|\.spin)$/.test(src) });
-      symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
-      mkdirSync(path.join(workspace, ".vscode"), { recursive: true });
-      writeFileSync(
-        path.join(workspace, ".vscode", "settings.json"),
-        JSON.stringify({ "spinkube.spin.path": STANDIN_SPIN, "spinkube.registry.insecureRegistries": [registry.host], "spinkube.deploy.timeoutSeconds": 120 }, null, 2),
-      );
-      return dir;
-    },
+    prepare: (profile, workspace) => prepareSpinWorkspace(profile, workspace, registry.host, { spinPath: STANDIN_SPIN, timeoutSeconds: 120 }),
     /** Every invocation of the stand-in that used a flag FACTS.md does not list for the real CLI. */
-    factsViolations() {
-      if (!existsSync(logFile)) return [];
-      return readFileSync(logFile, "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .flatMap((l) => violations(JSON.parse(l).argv));
-    },
-    /** The stand-in's invocations, as argument lists. */
-    invocations() {
-      return existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).argv) : [];
-    },
+    factsViolations: () => standinViolations(logFile),
     stop: () => registry.stop(),
   };
 }

@@ -395,7 +395,12 @@ export const flows = [
       // The first push asks where to (and remembers it for the app).
       const input = page.locator(".quick-input-widget .quick-input-box input");
       await input.waitFor({ state: "visible" });
-      await input.fill(`${spin.registry}/hello:latest`);
+      const reference = `${spin.registry}/hello:latest`;
+      if (spin.prefilled) {
+        // spinkube.registry.defaultPath (npm start sets the demo registry) prefills it: Enter takes it.
+        await page.waitForFunction((el) => el.value !== "", await input.elementHandle());
+        if ((await input.inputValue()) !== reference) throw new Error(`the push reference was prefilled with "${await input.inputValue()}", not "${reference}"`);
+      } else await input.fill(reference);
       await page.keyboard.press("Enter");
       const done = page.locator(".notifications-toasts .notification-toast", { hasText: /hello is Available in \S+\/default: / });
       const failed = page.locator(".notifications-toasts .notification-toast", { hasText: /Build & Deploy failed|SpinKube: .*(failed|Cannot|not)/ });

@@ -33,9 +33,10 @@ import {
   startCodeServer,
   tempDir,
 } from "./codeServer.mjs";
-import { buildDeployPartsAvailable, startBuildDeployParts } from "./buildDeployParts.mjs";
+import { APP, buildDeployPartsAvailable, standinViolations, startBuildDeployParts } from "./buildDeployParts.mjs";
 import { closeEditors, flows, workbenchUrl, waitForWorkbench } from "./flows.mjs";
 import { plantHostileSpin, restrictedFlow, TRUST_SETTINGS } from "./restrictedMode.mjs";
+import { answers, startRunCommand } from "./startCommand.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -189,6 +190,7 @@ async function main() {
     if (!only || only === "inhost") await runInHost(browser, cs, profile, inhostResults);
     if (!only || only === "ui") await runFlows(browser, cs, tmp, profile, parts);
     if ((!only || only === "ui") && (!onlyFlow || onlyFlow === restrictedFlow.id)) await runRestricted(browser, tmp, vsix);
+    if ((!only || only === "ui") && (!onlyFlow || onlyFlow === "npm-start") && buildDeployPartsAvailable()) await runStartCommand(browser, tmp);
   } finally {
     await within(browser.close(), 10_000, "closing Chromium").catch(() => undefined);
   }
@@ -277,8 +279,8 @@ async function runFlows(browser, cs, tmp, profile, parts) {
 }
 
 /** Runs one flow on `page` within its time, with its screenshot; records and returns whether it passed. */
-async function runFlow(flow, page, ctx) {
-  const shot = path.join(screenshots, `${flow.id}.png`);
+async function runFlow(flow, page, ctx, shots = screenshots) {
+  const shot = path.join(shots, `${flow.id}.png`);
   const started = Date.now();
   try {
     await within(flow.run(page, { ...ctx, shot }), flow.timeoutMs ?? FLOW_TIMEOUT_MS, `flow "${flow.name}"`);
@@ -286,7 +288,7 @@ async function runFlow(flow, page, ctx) {
     record(`UI: ${flow.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`, true);
     return true;
   } catch (err) {
-    await page.screenshot({ path: path.join(screenshots, `${flow.id}-failed.png`) }).catch(() => undefined);
+    await page.screenshot({ path: path.join(shots, `${flow.id}-failed.png`) }).catch(() => undefined);
     record(`UI: ${flow.name}`, false, err instanceof Error ? err.message : err);
     return false;
   }
@@ -321,6 +323,46 @@ async function runRestricted(browser, tmp, vsix) {
   } finally {
     await context.close().catch(() => undefined);
   }
+}
+
+/**
+ * (4) The README's run command (`npm start`, here with --demo-cluster as on a machine without a
+ * cluster): it prints the URL, the demo's registry and the workspace; in the workbench it opens,
+ * Build & Deploy works against the demo with the prefilled reference; Ctrl-C stops everything.
+ */
+async function runStartCommand(browser, tmp) {
+  const spinLog = path.join(tmp, "npm-start-spin.jsonl");
+  let started;
+  try {
+    started = await startRunCommand({ port: await freePort(), env: { SPIN_STANDIN_LOG: spinLog }, logFile: path.join(artifacts, "npm-start.log") });
+    const missing = ["registry", "workspace", "clusterUrl"].filter((k) => !started[k]);
+    record("npm start: prints the URL, with the demo cluster, its registry and the sample workspace", missing.length === 0, `it did not say its ${missing.join(", ")}:\n${started.lines.join("\n")}`);
+  } catch (err) {
+    record("npm start: prints the URL once the workbench answers", false, err instanceof Error ? err.message : err);
+    return;
+  }
+  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+  context.setDefaultTimeout(20_000);
+  try {
+    const page = await context.newPage();
+    await page.goto(started.url, { waitUntil: "domcontentloaded", timeout: 60_000 });
+    await waitForWorkbench(page);
+    const flow = flows.find((f) => f.id === "build-deploy");
+    const spin = { registry: started.registry, app: APP, prefilled: true, factsViolations: () => standinViolations(spinLog) };
+    await runFlow({ ...flow, id: "npm-start-build-deploy", name: "npm start: Build & Deploy to the demo cluster with the prefilled demo registry" }, page, { workspace: started.workspace, spin }, path.join(artifacts, "screenshots"));
+  } catch (err) {
+    record("npm start: the printed URL opens the workbench", false, err instanceof Error ? err.message : err);
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+  const code = await started.interrupt();
+  const left = [
+    ...((await answers(started.url)) ? [`code-server still answers at ${started.url}`] : []),
+    ...((await answers(`${started.clusterUrl}/version`)) ? [`the demo cluster still answers at ${started.clusterUrl}`] : []),
+    ...((await answers(`http://${started.registry}/v2/`)) ? [`the demo registry still answers at ${started.registry}`] : []),
+    ...(existsSync(started.workspace) ? [`the workspace copy ${started.workspace} is still there`] : []),
+  ];
+  record("npm start: Ctrl-C stops everything it started", code === 0 && left.length === 0, `exit ${code}; ${left.join("; ") || "nothing left"}`);
 }
 
 main()

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { appNameFromRef, formatImageRef, parseImageRef, registryApiHost, withDigest } from "../../../src/spin/imageRef";
+import { appNameFromRef, formatImageRef, parseImageRef, registryApiHost, suggestedReference, withDigest } from "../../../src/spin/imageRef";
 import { buildDir, checkComponentIds, findManifestUpward, isValidComponentId, parseManifest, readManifest } from "../../../src/spin/manifest";
 import { findSpinApps, manifestObjects, setSpinAppImage } from "../../../src/spin/spinAppManifest";
 import { spinkubeDataDir } from "../../helpers/paths";
@@ -149,6 +149,18 @@ test("image references: registry detection, Docker Hub names, tags and digests, 
   assert.equal(withDigest(ref, d), `ghcr.io/you/hello-spinkube@${d}`);
   assert.equal(formatImageRef(ref), "ghcr.io/you/hello-spinkube:v1");
   assert.equal(registryApiHost("docker.io"), "registry-1.docker.io");
+});
+
+test("the first push's suggested reference: spinkube.registry.defaultPath plus the app's name as a valid repository", () => {
+  assert.equal(suggestedReference("hello", "ghcr.io/you"), "ghcr.io/you/hello:latest");
+  assert.equal(suggestedReference("hello", "127.0.0.1:5000/"), "127.0.0.1:5000/hello:latest");
+  // Spin app names may hold what repositories may not (upper case, spaces, a leading dash).
+  assert.equal(suggestedReference("My Spin_App", "ghcr.io/you"), "ghcr.io/you/my-spin_app:latest");
+  assert.equal(suggestedReference("-Cart API!", "ghcr.io/you"), "ghcr.io/you/cart-api:latest");
+  for (const s of ["ghcr.io/you/hello:latest", "127.0.0.1:5000/hello:latest"]) assert.ok(parseImageRef(s), s);
+  // No default, or one that makes no reference: the template for the user to complete.
+  assert.equal(suggestedReference("hello", ""), "ghcr.io/<user>/hello:latest");
+  assert.equal(suggestedReference("hello", "Not A Path"), "ghcr.io/<user>/hello:latest");
 });
 
 const MANIFEST = `# Deploys the app in this folder.
