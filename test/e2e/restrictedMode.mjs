@@ -55,9 +55,10 @@ export const restrictedFlow = {
     await input.fill(">SpinKube: Build & Deploy");
     // The list has been filtered anew once the previous match is gone.
     await rows.filter({ hasText: "Show Spin Output" }).first().waitFor({ state: "hidden" });
-    await page.screenshot({ path: shot });
     const offered = await rows.filter({ hasText: /^SpinKube: Build & Deploy/ }).count();
     await page.keyboard.press("Escape");
+    await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+    await page.screenshot({ path: shot });
     if (offered) throw new Error("the command palette offers Build & Deploy in Restricted Mode");
     // A `spin` task from tasks.json: VS Code's task system asks for trust before running anything.
     await page.keyboard.press("F1");

@@ -119,7 +119,8 @@ async function main() {
 
   // Only this harness's own pictures are replaced (the folder may be one the user named).
   mkdirSync(screenshots, { recursive: true });
-  for (const name of ["inhost-failed", ...[...flows, restrictedFlow].flatMap((f) => [f.id, `${f.id}-failed`])])
+  const running = [...flows, restrictedFlow].filter((f) => !onlyFlow || f.id === onlyFlow);
+  for (const name of ["inhost-failed", ...running.flatMap((f) => [f.id, `${f.id}-failed`])])
     rmSync(path.join(screenshots, `${name}.png`), { force: true });
   const tmp = tempDir("spinkube-e2e");
   if (!keep) process.on("exit", () => removeDir(tmp));
