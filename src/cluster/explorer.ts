@@ -23,6 +23,7 @@ import { LiveDocuments } from "./liveDocuments";
 import { ExplorerModel, type ExplorerMemory } from "./model";
 import type { TreeNode } from "./nodes";
 import { PortForwardManager, type PortForwardSession } from "./portForwards";
+import { TREE_ICON_DIR, treeIconFile, type TreeIcon } from "./treeIcons";
 
 const NAMESPACES_KEY = "spinkube.explorer.namespaces";
 const CURRENT_CONTEXT_KEY = "spinkube.explorer.currentContext";
@@ -59,11 +60,27 @@ export interface NodeDecoration {
 }
 export type NodeDecorator = (node: TreeNode) => NodeDecoration | undefined;
 
+/** The light and dark files of the explorer's SVG icons, under the extension's folder (one pair per name). */
+export class TreeIconPaths {
+  private readonly paths = new Map<TreeIcon, { light: vscode.Uri; dark: vscode.Uri }>();
+  constructor(private readonly extensionUri: vscode.Uri) {}
+  get(name: TreeIcon): { light: vscode.Uri; dark: vscode.Uri } {
+    let p = this.paths.get(name);
+    if (!p) {
+      const file = treeIconFile(name);
+      p = { light: vscode.Uri.joinPath(this.extensionUri, ...TREE_ICON_DIR, "light", file), dark: vscode.Uri.joinPath(this.extensionUri, ...TREE_ICON_DIR, "dark", file) };
+      this.paths.set(name, p);
+    }
+    return p;
+  }
+}
+
 export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly off: () => void;
   private decorator: NodeDecorator | undefined;
+  private readonly icons: TreeIconPaths;
 
   /** Sets the decorator and repaints; features call `refresh()` when their decorations change. */
   setDecorator(decorator: NodeDecorator): void {
@@ -76,7 +93,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.emitter.fire(undefined);
   }
 
-  constructor(private readonly model: ExplorerModel) {
+  /** `extensionUri`: the extension's folder (the ExtensionContext's), where media/icons is. */
+  constructor(
+    private readonly model: ExplorerModel,
+    extensionUri: vscode.Uri,
+  ) {
+    this.icons = new TreeIconPaths(extensionUri);
     this.off = model.onDidChange((nodes) => this.emitter.fire(nodes));
   }
 
@@ -89,7 +111,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.description = extra ? [v.description, extra.description].filter(Boolean).join(" · ") : v.description;
     item.tooltip = extra ? new vscode.MarkdownString([tooltipText(v.tooltip), extra.tooltip].filter(Boolean).join("\n\n")) : v.markdown && v.tooltip !== undefined ? new vscode.MarkdownString(v.tooltip) : v.tooltip;
     item.contextValue = v.contextValue;
-    item.iconPath = new vscode.ThemeIcon(v.icon, v.iconColor ? new vscode.ThemeColor(v.iconColor) : undefined);
+    item.iconPath = v.svg ? this.icons.get(v.svg) : new vscode.ThemeIcon(v.icon, v.iconColor ? new vscode.ThemeColor(v.iconColor) : undefined);
     if (v.command) item.command = { command: v.command, title: v.label, arguments: [node] };
     return item;
   }
@@ -187,7 +209,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Log, lan
     }),
   );
 
-  const tree = new ClusterTreeProvider(model);
+  const tree = new ClusterTreeProvider(model, context.extensionUri);
   const treeView = vscode.window.createTreeView(ExplorerViews.clusters, { treeDataProvider: tree, showCollapseAll: true });
   model.setVisible(treeView.visible);
   subs.push(

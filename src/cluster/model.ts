@@ -741,14 +741,14 @@ export class ExplorerModel {
       case "executor": {
         const synced = !!s && (s.synced(Specs.executors(node.namespace)) || s.synced(Specs.executors()));
         const e = this.executorObject(node.context, node.namespace, node.name);
-        if (!e && !synced) return { label: `Executor ${node.name}`, description: "loading…", contextValue: "spinkube.message", icon: "gear", collapsible: "none" };
+        if (!e && !synced) return { label: `Executor ${node.name}`, description: "loading…", contextValue: "spinkube.message", svg: "executor", collapsible: "none" };
         const underGroup = node.id.includes(`${"\u001f"}executors${"\u001f"}`);
         return executorView(e, node.name, node.namespace, underGroup);
       }
       case "executorsGroup":
-        return { label: "Executors", tooltip: "The SpinAppExecutors of the shown namespaces, the RuntimeClass each uses, its handler and the nodes that can run it.", contextValue: "spinkube.group.executors", icon: "gear", collapsible: "collapsed" };
+        return { label: "Executors", tooltip: "The SpinAppExecutors of the shown namespaces, the RuntimeClass each uses, its handler and the nodes that can run it.", contextValue: "spinkube.group.executors", svg: "executor", collapsible: "collapsed" };
       case "runtimeClassesGroup":
-        return { label: "RuntimeClasses", tooltip: "The cluster's RuntimeClasses", contextValue: "spinkube.group.runtimeClasses", icon: "symbol-class", collapsible: "collapsed" };
+        return { label: "RuntimeClasses", tooltip: "The cluster's RuntimeClasses", contextValue: "spinkube.group.runtimeClasses", svg: "runtimeclass", collapsible: "collapsed" };
       case "runtimeClass":
         return runtimeClassView(s?.object(Specs.runtimeClasses(), undefined, node.name) ?? (s?.synced(Specs.runtimeClasses()) ? undefined : { metadata: { name: node.name } }), node.name);
       case "handler":

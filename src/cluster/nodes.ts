@@ -1,7 +1,10 @@
 /**
  * The explorer's tree nodes as a discriminated union, and the pure functions that turn a node plus
  * the objects the informers hold into a plain view-model (label, description, tooltip,
- * contextValue, icon id and colour, collapsible state). explorer.ts turns view-models into
+ * contextValue, icon, collapsible state). The icon is one of the extension's SVGs (a
+ * {@link TreeIcon} name, see treeIcons.ts) for the nodes that carry a state worth seeing at a
+ * glance (contexts, namespaces, SpinApps, pods, executors, RuntimeClasses), else a codicon id and
+ * theme colour. explorer.ts turns view-models into
  * vscode.TreeItems in one place; package.json menus match the contextValue strings defined here.
  *
  * Everything reads objects defensively: a malformed object from the server yields a node with
@@ -10,6 +13,7 @@
 import type { KObject } from "./kubeApi";
 import type { ConnectionState } from "./spinAppWatcher";
 import { APP_NAME_LABEL } from "../shared/spinApp";
+import type { TreeIcon } from "./treeIcons";
 
 /** Every kind of node in the explorer. */
 export type TreeNode =
@@ -32,22 +36,24 @@ export type NodeKind = TreeNode["kind"];
 /** Kinds that stand for one Kubernetes object (YAML, describe, delete apply to them). */
 export const RESOURCE_KINDS: ReadonlySet<NodeKind> = new Set(["namespace", "spinApp", "deployment", "service", "hpa", "scaledObject", "pod", "executor", "runtimeClass", "node"]);
 
+/**
+ * How a node is drawn: one of the extension's SVG icons (light and dark files), or a codicon id
+ * (`$(id)` without the wrapper) with an optional theme colour id.
+ */
+export type NodeIcon = { svg: TreeIcon; icon?: undefined; iconColor?: undefined } | { icon: string; iconColor?: string; svg?: undefined };
+
 /** A plain view-model of one node, vscode-free. */
-export interface NodeView {
+export type NodeView = NodeIcon & {
   label: string;
   description?: string;
   tooltip?: string;
   contextValue: string;
-  /** A codicon id (`$(id)` without the wrapper). */
-  icon: string;
-  /** A theme colour id for the icon. */
-  iconColor?: string;
   collapsible: "none" | "collapsed" | "expanded";
   /** A command to run on click (a command id; the node is its argument). */
   command?: string;
   /** The tooltip is markdown. */
   markdown?: boolean;
-}
+};
 
 const SEP = "\u001f";
 /** A stable id from parts (parts may contain any character except U+001F). */
@@ -192,17 +198,46 @@ export function appSummary(app: KObject, pods?: KObject[], deployment?: KObject,
   return { ready, desired, autoscaled, executor: str(spec.executor), image: str(spec.image), health, reason, conditions };
 }
 
-/** The icon and colour for a health. */
-export function healthIcon(h: Health): { icon: string; color?: string } {
+/** The SpinApp icon for a health: green ready, amber progressing, red failing, grey unknown. */
+export function healthIcon(h: Health): TreeIcon {
   switch (h) {
     case "ready":
-      return { icon: "pass-filled", color: "testing.iconPassed" };
+      return "spinapp-ready";
     case "progressing":
-      return { icon: "sync", color: "charts.yellow" };
+      return "spinapp-progressing";
     case "failing":
-      return { icon: "error", color: "testing.iconFailed" };
+      return "spinapp-failing";
     default:
-      return { icon: "circle-large-outline" };
+      return "spinapp-unknown";
+  }
+}
+
+/** The pod icon: green running and ready, red failing, amber anything else (pending, starting, not ready). */
+export function podIcon(s: Pick<PodSummary, "failing" | "ready">): TreeIcon {
+  return s.failing ? "pod-failed" : s.ready ? "pod-running" : "pod-pending";
+}
+
+/**
+ * The context icon for a connection state; a context being connected shows VS Code's spinning
+ * codicon instead (undefined here).
+ */
+export function contextIcon(s: ConnectionState): TreeIcon | undefined {
+  switch (s.kind) {
+    case "idle":
+      return "context";
+    case "connecting":
+      return undefined;
+    case "connected":
+      return "context-connected";
+    case "reconnecting":
+      return "context-reconnecting";
+    case "unreachable":
+      return "context-disconnected";
+    case "expired":
+    case "forbidden":
+      return "context-unauthorized";
+    case "error":
+      return "context-error";
   }
 }
 
@@ -219,8 +254,6 @@ function conditionLines(cs: Condition[]): string[] {
 export function contextView(name: string, opts: { current: boolean; state: ConnectionState; server?: string; namespaces: string; note?: string }): NodeView {
   const s = opts.state;
   let description: string;
-  let icon = "server-environment";
-  let iconColor: string | undefined;
   const lines = [`Context ${name}${opts.current ? " (current)" : ""}`, opts.server ? `Server: ${opts.server}` : "", `Namespaces: ${opts.namespaces}`];
   switch (s.kind) {
     case "idle":
@@ -228,46 +261,36 @@ export function contextView(name: string, opts: { current: boolean; state: Conne
       break;
     case "connecting":
       description = "connecting…";
-      icon = "loading~spin";
       break;
     case "connected":
       description = `connected · ${opts.namespaces}`;
-      iconColor = "testing.iconPassed";
       break;
     case "reconnecting":
     case "unreachable":
       description = `${s.kind}: ${s.reason}`;
-      icon = "debug-disconnect";
-      iconColor = s.kind === "reconnecting" ? "charts.yellow" : "testing.iconFailed";
       lines.push(`${s.kind === "reconnecting" ? "Reconnecting" : "Unreachable"} (next try in ${Math.round(s.retryInMs / 1000)} s): ${s.reason}`);
       break;
     case "expired":
       description = "credentials rejected";
-      icon = "key";
-      iconColor = "testing.iconFailed";
       lines.push(s.message);
       break;
     case "forbidden":
       description = "forbidden";
-      icon = "lock";
-      iconColor = "testing.iconFailed";
       lines.push(s.message);
       break;
     case "error":
       description = `error: ${s.message}`;
-      icon = "error";
-      iconColor = "testing.iconFailed";
       lines.push(s.message);
       break;
   }
   if (opts.note) lines.push(opts.note);
+  const svg = contextIcon(s);
   return {
+    ...(svg ? { svg } : { icon: "loading~spin" }),
     label: name,
     description,
     tooltip: lines.filter(Boolean).join("\n"),
     contextValue: opts.current ? "spinkube.context.current" : "spinkube.context",
-    icon,
-    iconColor,
     collapsible: opts.current ? "expanded" : "collapsed",
   };
 }
@@ -281,15 +304,13 @@ export function namespaceView(ns: string, apps: AppSummary[], opts: { synced: bo
     description,
     tooltip: `Namespace ${ns}\n${description}`,
     contextValue: "spinkube.resource.namespace",
-    icon: "symbol-namespace",
-    iconColor: failing ? "testing.iconFailed" : undefined,
+    svg: failing ? "namespace-failing" : "namespace",
     collapsible: "collapsed",
   };
 }
 
 /** The view-model of a SpinApp node. */
 export function spinAppView(app: KObject, s: AppSummary): NodeView {
-  const { icon, color } = healthIcon(s.health);
   const lines = [
     `SpinApp ${app.metadata.namespace ?? ""}/${app.metadata.name}`,
     `Image: ${s.image ?? "(none)"}`,
@@ -303,8 +324,7 @@ export function spinAppView(app: KObject, s: AppSummary): NodeView {
     description: `${readyText(s)}${s.executor ? ` · ${s.executor}` : ""}`,
     tooltip: lines.join("\n"),
     contextValue: s.autoscaled ? "spinkube.resource.spinApp.autoscaled" : "spinkube.resource.spinApp",
-    icon,
-    iconColor: color,
+    svg: healthIcon(s.health),
     collapsible: "collapsed",
   };
 }
@@ -354,8 +374,7 @@ export function podView(p: KObject): NodeView {
     description: `${s.reason} · ${s.restarts} restart${s.restarts === 1 ? "" : "s"}${s.node ? ` · ${s.node}` : ""}`,
     tooltip: [`Pod ${p.metadata.namespace ?? ""}/${p.metadata.name}`, `Phase: ${s.phase}`, `Node: ${s.node ?? "(not scheduled)"}`, `Restarts: ${s.restarts}`, ...s.messages].join("\n"),
     contextValue: "spinkube.resource.pod",
-    icon: "vm",
-    iconColor: s.failing ? "testing.iconFailed" : s.ready ? "testing.iconPassed" : "charts.yellow",
+    svg: podIcon(s),
     collapsible: "none",
   };
 }
@@ -391,7 +410,7 @@ export function executorView(e: KObject | undefined, name: string, namespace: st
     description: rc ? `runtimeClass ${rc}` : img ? `spinImage ${img}` : createDeployment === false ? "no Deployment (external)" : "",
     tooltip: [`SpinAppExecutor ${namespace}/${name}`, `createDeployment: ${String(createDeployment ?? "?")}`, rc ? `runtimeClassName: ${rc}` : "", img ? `spinImage: ${img}` : ""].filter(Boolean).join("\n"),
     contextValue: "spinkube.resource.executor",
-    icon: "gear",
+    svg: "executor",
     collapsible: rc || img ? "collapsed" : "none",
   };
 }
@@ -411,7 +430,7 @@ export function runtimeClassView(rc: KObject | undefined, name: string): NodeVie
     description: `handler ${handler ?? "?"}${selText ? ` · nodes ${selText}` : ""}`,
     tooltip: [`RuntimeClass ${name}`, `handler: ${handler ?? "(none)"}`, selText ? `scheduling.nodeSelector: ${selText}` : ""].filter(Boolean).join("\n"),
     contextValue: "spinkube.resource.runtimeClass",
-    icon: "symbol-class",
+    svg: "runtimeclass",
     collapsible: "collapsed",
   };
 }

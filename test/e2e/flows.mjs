@@ -297,6 +297,28 @@ export const flows = [
       await treeRow(tree, "broken").waitFor({ state: "visible" });
       // The tree is live: the row's description reaches "Ready 2/2" once the demo pods are running.
       await treeRow(tree, "hello-spin").locator(".label-description", { hasText: /^Ready 2\/2/ }).waitFor({ state: "visible", timeout: 30_000 });
+      // Its icon is the extension's own SVG for a ready SpinApp, of the theme's kind (VS Code draws
+      // a TreeItem's light/dark icon as the background image of the row's icon element), and the
+      // browser can load and draw that file from the installed extension.
+      const icon = treeRow(tree, "hello-spin").locator(".custom-view-tree-node-item-icon");
+      const drawn = await icon.evaluate(async (el) => {
+        const wb = document.querySelector(".monaco-workbench").classList;
+        const theme = wb.contains("vs-dark") || wb.contains("hc-black") ? "dark" : "light";
+        const url = /^url\("(.*)"\)$/.exec(getComputedStyle(el).backgroundImage)?.[1];
+        if (!url) return { theme, url, codicon: el.className };
+        const file = new URL(url).searchParams.get("path") ?? new URL(url).pathname;
+        const res = await fetch(url);
+        const text = await res.text();
+        const img = new Image();
+        img.src = url;
+        const decoded = await img.decode().then(() => `${img.naturalWidth}x${img.naturalHeight}`, (err) => String(err));
+        return { theme, file, status: res.status, svg: /^<svg\b[^>]*viewBox="0 0 16 16"/.test(text), decoded };
+      });
+      if (!drawn.file) throw new Error(`hello-spin's row icon is not an image (theme ${drawn.theme}, class "${drawn.codicon}")`);
+      const want = `/media/icons/${drawn.theme}/spinapp-ready.svg`;
+      if (!drawn.file.endsWith(want) || drawn.status !== 200 || !drawn.svg || drawn.decoded !== "16x16") {
+        throw new Error(`hello-spin's row icon should be the installed ${want}, served and drawable at 16×16; got ${JSON.stringify(drawn)}`);
+      }
       const spinApps = treeRow(tree, "spin-apps");
       await expandRow(spinApps);
       await treeRow(tree, "cart-api").locator(".label-description", { hasText: /^Ready 3\/3/ }).waitFor({ state: "visible", timeout: 30_000 });

@@ -41,6 +41,8 @@ suite("Cluster explorer", () => {
       { apiVersion: SA, kind: "SpinAppExecutor", metadata: { name: "containerd-shim-spin", namespace: "default" }, spec: { createDeployment: true, deploymentConfig: { runtimeClassName: "wasmtime-spin-v2" } } },
       { apiVersion: SA, kind: "SpinApp", metadata: { name: "hello", namespace: "default" }, spec: { image: "ghcr.io/example/hello:v1", executor: "containerd-shim-spin", replicas: 1 } },
       { apiVersion: SA, kind: "SpinApp", metadata: { name: "doomed", namespace: "default" }, spec: { image: "ghcr.io/example/doomed:v1", executor: "containerd-shim-spin", replicas: 1 } },
+      // Fails: its executor does not exist in the namespace.
+      { apiVersion: SA, kind: "SpinApp", metadata: { name: "no-executor", namespace: "default" }, spec: { image: "ghcr.io/example/no-executor:v1", executor: "cyclotron", replicas: 1 } },
     ] as unknown as Parameters<TestCluster["apply"]>[0]);
     api = (await activeExtension()).exports as SpinKubeApi;
     assert.ok(api.explorer, "the extension's API exposes the explorer");
@@ -79,6 +81,32 @@ suite("Cluster explorer", () => {
     const ctx = await childNamed(undefined, CTX);
     assert.equal(api.explorer.treeView.selection.length, 0);
     assert.ok(labelsOf(ctx).includes("Executors"));
+  });
+
+  test("tree items carry the light and dark SVG of their state from the extension's media/icons; minor nodes keep codicons", async () => {
+    const ext = await activeExtension();
+    const iconsOf = (node: TreeNode): { light: string; dark: string } => {
+      const p = api.explorer.tree.getTreeItem(node).iconPath;
+      assert.ok(p && typeof p === "object" && "light" in p && "dark" in p, `a light/dark icon pair, not ${String(p)}`);
+      return { light: (p.light as vscode.Uri).toString(), dark: (p.dark as vscode.Uri).toString() };
+    };
+    const expected = async (file: string): Promise<{ light: string; dark: string }> => {
+      const pair = { light: vscode.Uri.joinPath(ext.extensionUri, "media", "icons", "light", file), dark: vscode.Uri.joinPath(ext.extensionUri, "media", "icons", "dark", file) };
+      for (const u of [pair.light, pair.dark]) assert.ok((await vscode.workspace.fs.stat(u)).size > 0, `${u.toString()} is installed`);
+      return { light: pair.light.toString(), dark: pair.dark.toString() };
+    };
+    const ready = await appNode("hello");
+    await poll(() => (model().view(ready).svg === "spinapp-ready" ? true : undefined), 30_000, `hello ready (have ${model().view(ready).description ?? ""})`);
+    assert.deepEqual(iconsOf(ready), await expected("spinapp-ready.svg"));
+    const failing = await appNode("no-executor");
+    await poll(() => (model().view(failing).svg === "spinapp-failing" ? true : undefined), 30_000, `no-executor failing (have ${model().view(failing).tooltip ?? ""})`);
+    assert.deepEqual(iconsOf(failing), await expected("spinapp-failing.svg"));
+    assert.match(model().view(failing).tooltip ?? "", /SpinAppExecutor "cyclotron" does not exist/);
+    const ctx = await childNamed(undefined, CTX);
+    assert.deepEqual(iconsOf(ctx), await expected("context-connected.svg"));
+    assert.deepEqual(iconsOf(await childNamed(ctx, "default")), await expected("namespace-failing.svg"));
+    const dep = api.explorer.tree.getTreeItem(await childNamed(ready, "Deployment hello")).iconPath;
+    assert.ok(dep instanceof vscode.ThemeIcon && dep.id === "layers", "the Deployment child keeps its codicon");
   });
 
   test("a SpinApp has a Runtime readiness child: its runtime chain, checked when expanded", async () => {

@@ -49,7 +49,7 @@ test("expired token: one clear message with the context name, recovery after a n
     assert.equal(msgs.length, 1, "one message, not one per watch");
     assert.match(msgs[0], /The cluster rejected the credentials of context "spinkube-test" \(401 Unauthorized\)/);
     assert.equal(f.model.view(ctx).description, "credentials rejected");
-    assert.equal(f.model.view(ctx).icon, "key");
+    assert.equal(f.model.view(ctx).svg, "context-unauthorized");
   } finally {
     await f.stop();
   }

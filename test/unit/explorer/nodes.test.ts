@@ -22,16 +22,16 @@ test("a SpinApp's view-model: Ready/Desired, executor, health icon, tooltip with
   const v = spinAppView(ready, appSummary(ready));
   assert.equal(v.label, "cart-api");
   assert.equal(v.description, "Ready 3/3 · containerd-shim-spin");
-  assert.equal(v.icon, "pass-filled");
+  assert.equal(v.svg, "spinapp-ready");
   assert.equal(v.contextValue, "spinkube.resource.spinApp");
   assert.match(v.tooltip ?? "", /Available=True \(MinimumReplicasAvailable\): Deployment has minimum availability\./);
 
   const progressing = app({ readyReplicas: 2, conditions: [cond("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.")] });
-  assert.equal(spinAppView(progressing, appSummary(progressing)).icon, "sync");
+  assert.equal(spinAppView(progressing, appSummary(progressing)).svg, "spinapp-progressing");
 
   const stalled = app({ readyReplicas: 0, conditions: [cond("Available", "False", "x", "y"), cond("Progressing", "False", "ProgressDeadlineExceeded", 'ReplicaSet "cart" has timed out progressing.')] });
   const sv = spinAppView(stalled, appSummary(stalled));
-  assert.equal(sv.icon, "error");
+  assert.equal(sv.svg, "spinapp-failing");
   assert.match(sv.tooltip ?? "", /Why: ReplicaSet "cart" has timed out progressing\./);
 
   const crashing: KObject = { metadata: { name: "cart-api-1", namespace: "spin-apps" }, spec: { nodeName: "w1" }, status: { phase: "Running", containerStatuses: [{ name: "cart-api", ready: false, restartCount: 4, state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 40s restarting failed container" } } }] } };
@@ -40,7 +40,7 @@ test("a SpinApp's view-model: Ready/Desired, executor, health icon, tooltip with
   assert.match(withPods.reason ?? "", /CrashLoopBackOff: back-off 40s/);
   const pv = podView(crashing);
   assert.equal(pv.description, "CrashLoopBackOff · 4 restarts · w1");
-  assert.equal(pv.iconColor, "testing.iconFailed");
+  assert.equal(pv.svg, "pod-failed");
 
   const auto = app({ readyReplicas: 1 }, { enableAutoscaling: true, replicas: undefined });
   assert.equal(readyText(appSummary(auto)), "Ready 1/auto");
@@ -120,9 +120,9 @@ test("demo cluster: why SpinApps fail, and Show Only Failing", async () => {
     assert.match(why("no-executor"), /Why: SpinAppExecutor "cyclotron" does not exist in namespace broken/);
     assert.match(why("needs-runtime"), /Why: Node spinkube-worker2? has no runtime for handler "spin" \(RuntimeClass wasmtime-spin\): no runtime handler "spin" \(has runc, spin-v2\)\./);
     assert.match(why("missing-runtimeclass"), /Why: .*RuntimeClass "wasmtime-spin-v1" not found/);
-    for (const n of f.model.children(broken)) assert.equal(f.model.view(n).icon, "error");
+    for (const n of f.model.children(broken)) assert.equal(f.model.view(n).svg, "spinapp-failing");
     const staging = await waitChild(f.model, ctx, "staging");
-    await until(f.model, () => /crashy/.test(f.model.children(staging).map((n) => `${f.model.view(n).label}:${f.model.view(n).icon}`).join() ) && f.model.children(staging).some((n) => f.model.view(n).label === "crashy" && f.model.view(n).icon === "error"), "crashy failing", 20_000);
+    await until(f.model, () => /crashy/.test(f.model.children(staging).map((n) => `${f.model.view(n).label}:${f.model.view(n).svg}`).join() ) && f.model.children(staging).some((n) => f.model.view(n).label === "crashy" && f.model.view(n).svg === "spinapp-failing"), "crashy failing", 20_000);
     f.model.setFilter({ onlyFailing: true });
     await until(f.model, () => labels(f.model, ctx).join() === "broken,staging,Executors,RuntimeClasses", "only namespaces with failing apps");
     assert.deepEqual(labels(f.model, broken), ["missing-runtimeclass", "needs-runtime", "no-executor"]);

@@ -33,7 +33,7 @@ describe("explorer watches", () => {
     assert.match(f.model.view(ns).description ?? "", /^1 SpinApp\b/);
     const app = await waitChild(f.model, ns, "hello");
     await until(f.model, () => /^Ready 2\/2 · containerd-shim-spin$/.test(f.model.view(app).description ?? "") && f.model.view(app), "hello ready 2/2");
-    assert.equal(f.model.view(app).icon, "pass-filled");
+    assert.equal(f.model.view(app).svg, "spinapp-ready");
     assert.match(f.model.view(app).tooltip ?? "", /Available=True/);
     const kids = await until(f.model, () => {
       const l = labels(f.model, app);
