@@ -67,6 +67,8 @@ if (!only || only === "unit") {
     run(process.execPath, [
       "--test",
       "--test-concurrency=2",
+      // A test that hangs fails after two minutes (the slowest takes ~20 s) instead of holding CI.
+      "--test-timeout=120000",
       "--test-reporter=spec",
       "--test-reporter-destination=stdout",
       "--test-reporter=tap",
