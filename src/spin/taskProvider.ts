@@ -1,10 +1,16 @@
 /**
  * The `spin` task type: build / up / push tasks for every spin.toml of the workspace, each a
- * ProcessExecution of the spin binary with an argument array (./spinArgs.ts) in the app's folder,
- * so VS Code's problem matchers see the output: `$tsc` plus the extension's `$spin-rustc`,
- * `$spin-go`, `$spin-toml` and `$spin` (Spin's own `Error:` lines, attributed to the app's
- * spin.toml) resolve paths against that folder. In an untrusted workspace no task is provided
- * (VS Code does not run tasks there either).
+ * ProcessExecution of the spin binary with an argument array (./spinArgs.ts) in the app's folder.
+ * VS Code runs it in a task terminal and feeds the terminal's lines (colour codes already rendered
+ * away by the terminal) to the problem matchers: `$tsc` and the extension's `$spin-rustc`,
+ * `$spin-go`, `$spin-toml` and `$spin` (package.json). VS Code resolves a matcher's relative paths
+ * against the task's workspace folder, never its cwd (microsoft/vscode#58980), while compilers
+ * print paths relative to the app's folder: errors land on the right file for an app at the root
+ * of a workspace folder; for an app in a subfolder, the README shows the tasks.json
+ * `fileLocation` that fixes it. The process gets the terminal's environment plus nothing of ours:
+ * no NO_COLOR (with it, cargo erases its progress bar with a bare carriage return and the bar's
+ * tail stays in the error line a matcher reads). In an untrusted workspace no task is provided
+ * or resolved (VS Code does not run tasks there either).
  */
 import path from "node:path";
 import * as vscode from "vscode";
@@ -70,7 +76,7 @@ export function spinTask(def: SpinTaskDefinition, folder: vscode.WorkspaceFolder
     default:
       return undefined;
   }
-  const task = new vscode.Task(def, folder, `${name} (${rel})`, SPIN_TASK_TYPE, new vscode.ProcessExecution(binary, args, { cwd, env: { NO_COLOR: "1" } }), PROBLEM_MATCHERS[def.command]);
+  const task = new vscode.Task(def, folder, `${name} (${rel})`, SPIN_TASK_TYPE, new vscode.ProcessExecution(binary, args, { cwd }), PROBLEM_MATCHERS[def.command]);
   if (def.command === "build") task.group = vscode.TaskGroup.Build;
   if (def.command === "up") task.isBackground = true;
   task.detail = `spin ${args.map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ")}`;
@@ -99,6 +105,7 @@ export class SpinTaskProvider implements vscode.TaskProvider {
   }
 
   async resolveTask(task: vscode.Task): Promise<vscode.Task | undefined> {
+    if (!vscode.workspace.isTrusted) return undefined;
     const def = task.definition as SpinTaskDefinition;
     if (def.type !== SPIN_TASK_TYPE || !["build", "up", "push"].includes(def.command)) return undefined;
     const folder = typeof task.scope === "object" && task.scope && "uri" in task.scope ? task.scope : vscode.workspace.workspaceFolders?.[0];
