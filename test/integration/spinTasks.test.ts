@@ -42,7 +42,7 @@ suite("spin tasks: VS Code's problem matchers on a real task run", () => {
   const se = standinEnv();
   /** Files and folders a test put into the workspace (removed after it). */
   let created: string[] = [];
-  const saved: { spinPath?: unknown; termEnv?: unknown; tasks?: unknown; version?: unknown } = {};
+  const saved: { spinPath?: unknown; termEnv?: unknown } = {};
 
   suiteSetup(async () => {
     api = (await activeExtension()).exports as SpinKubeApi;
@@ -71,7 +71,7 @@ suite("spin tasks: VS Code's problem matchers on a real task run", () => {
     assert.deepEqual(bad, [], "a spin task passed a flag FACTS.md does not list");
   });
 
-  /** Writes `files` (relative to `dir`) and records what it created at the top of the workspace. */
+  /** Writes `files` (paths relative to `dir`). */
   function place(dir: string, files: Record<string, string>): void {
     for (const [rel, text] of Object.entries(files)) {
       const file = path.join(dir, rel);
@@ -237,7 +237,8 @@ suite("spin tasks: VS Code's problem matchers on a real task run", () => {
           command: "build",
           manifest: "broken-ts/spin.toml",
           label: "build broken-ts (tasks.json)",
-          problemMatcher: { base: "$tsc", fileLocation: ["relative", "${workspaceFolder}/broken-ts"] },
+          // As the README shows it.
+          problemMatcher: [{ base: "$tsc", fileLocation: ["relative", "${workspaceFolder}/broken-ts"] }],
         },
       ],
       vscode.ConfigurationTarget.WorkspaceFolder,
