@@ -101,3 +101,8 @@ export const SpinCommands = {
 
 /** The task type of spin tasks (build / up / push). */
 export const SPIN_TASK_TYPE = "spin";
+/**
+ * The owner (DiagnosticCollection name) of the Problems of builds the extension runs itself. No
+ * problem matcher in package.json may use it: a task run clears its matchers' owners' markers.
+ */
+export const SPIN_BUILD_DIAGNOSTICS = "spin";

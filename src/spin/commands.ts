@@ -15,7 +15,7 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import type { ExplorerApi } from "../cluster/explorer";
-import { DiagnosisCommands, LogsCommands, SPIN_TASK_TYPE, SpinCommands } from "../constants";
+import { DiagnosisCommands, LogsCommands, SPIN_BUILD_DIAGNOSTICS, SPIN_TASK_TYPE, SpinCommands } from "../constants";
 import { registerCommand } from "../host/commands";
 import type { Log } from "../host/log";
 import { AppStore, isInsecure, spinSettings } from "./appState";
@@ -68,7 +68,7 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   const spinLog = new SpinLog();
   const store = new AppStore(context.workspaceState, context.secrets);
   const runs = new LocalRuns(spinLog);
-  const diagnostics = vscode.languages.createDiagnosticCollection("spin");
+  const diagnostics = vscode.languages.createDiagnosticCollection(SPIN_BUILD_DIAGNOSTICS);
   subs.push(spinLog, runs, diagnostics);
   let lastFailure: SpinFailure | undefined;
   let spinCache: Promise<Result<{ cli: SpinCli; info: SpinInfo }>> | undefined;

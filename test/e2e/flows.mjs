@@ -6,8 +6,9 @@
 // Selectors are VS Code 1.100's own class names (monaco-workbench, quick-input-widget,
 // suggest-widget, action-widget, squiggly-*); see src/vs/workbench in microsoft/vscode at 1.100.
 
-import { readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { root } from "./codeServer.mjs";
 
 /** The workbench URL that opens `folder`. */
 export function workbenchUrl(base, folder) {
@@ -26,6 +27,12 @@ const mod = "Control";
 
 /** Runs a command by its palette title (F1, type, Enter on the exact entry). */
 export async function runCommand(page, title) {
+  await chooseCommand(page, title);
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+}
+
+/** Picks a command in the palette, for commands that go on asking in the same quick input. */
+async function chooseCommand(page, title) {
   await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget .quick-input-box input");
   await input.waitFor({ state: "visible" });
@@ -36,7 +43,13 @@ export async function runCommand(page, title) {
   const row = page.locator(`.quick-input-widget .quick-input-list .monaco-list-row:is([aria-label=${t}], [aria-label^=${prefix}])`);
   await row.waitFor({ state: "visible" });
   await row.click();
-  await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+}
+
+/** Clicks the row of the open quick pick whose label is exactly `label` (its aria-label may add ", <detail>"). */
+async function pickRow(page, label) {
+  const t = JSON.stringify(label);
+  const prefix = JSON.stringify(`${label}, `);
+  await page.locator(`.quick-input-widget .quick-input-list .monaco-list-row:is([aria-label=${t}], [aria-label^=${prefix}])`).first().click();
 }
 
 /** Opens a workspace file with Quick Open and waits for its editor to be active. */
@@ -391,6 +404,58 @@ export const flows = [
       await collapseRow(app);
       await collapseRow(nsRow);
       await showFileExplorer(page);
+    },
+  },
+  {
+    id: "tasks",
+    name: "Run Task → spin build on a TypeScript app with a type error: the Problems view lists tsc's error, placed by the task's $tsc matcher",
+    async run(page, { shot, workspace }) {
+      // The hello fixture app at the workspace folder's root (where VS Code's matchers resolve
+      // compiler paths), broken as in the in-host tests; the stand-in spin from the settings, and
+      // tsc on the task terminal's PATH (a task's process gets the terminal's environment).
+      const app = path.join(root, "test", "fixtures", "spin-apps", "hello");
+      const names = readdirSync(app).filter((n) => !/^(node_modules|dist|build|\.spin)$/.test(n));
+      const added = [...names, "node_modules"].map((n) => path.join(workspace, n));
+      // The workspace may have settings already (Build & Deploy's): add to them, restore them after.
+      const settingsFile = path.join(workspace, ".vscode", "settings.json");
+      const before = existsSync(settingsFile) ? readFileSync(settingsFile, "utf8") : undefined;
+      try {
+        for (const n of names) cpSync(path.join(app, n), path.join(workspace, n), { recursive: true });
+        symlinkSync(path.join(root, "node_modules"), path.join(workspace, "node_modules"), "dir");
+        writeFileSync(path.join(workspace, "src", "index.ts"), 'const port: number = "eighty";\nexport {};\n');
+        mkdirSync(path.dirname(settingsFile), { recursive: true });
+        const settings = {
+          ...(before ? JSON.parse(before) : {}),
+          "spinkube.spin.path": path.join(root, "test", "spin-standin", "bin", "spin"),
+          "terminal.integrated.env.linux": { PATH: [path.join(root, "node_modules", ".bin"), process.env.PATH].join(path.delimiter) },
+          "window.title": "spin task flow",
+        };
+        writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+        // The window title set in the same file shows when the window has read these settings.
+        await page.waitForFunction((title) => document.title === title, settings["window.title"], { timeout: 30_000 });
+        await chooseCommand(page, "Tasks: Run Task");
+        await pickRow(page, "All spin tasks");
+        await pickRow(page, `spin: build ${path.basename(workspace)} (spin.toml)`);
+        await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+        // The terminal shows spin running tsc; then the Problems view lists the matcher's marker
+        // under src/index.ts: tsc's message, its code as ts(2322) and the position.
+        const panel = page.locator(".part.panel");
+        await panel.locator(".xterm-rows > div", { hasText: "error TS2322" }).first().waitFor({ state: "visible", timeout: 60_000 });
+        await runCommand(page, "View: Focus Problems (Errors, Warnings, Infos)");
+        const marker = panel.locator(".markers-panel .monaco-list-row", { hasText: "Type 'string' is not assignable to type 'number'." });
+        await marker.waitFor({ state: "visible", timeout: 30_000 });
+        const text = (await marker.first().textContent()) ?? "";
+        // Rendered "ts(2322) [Ln 1, Col 7]"; the parentheses come from CSS, not the text.
+        if (!/ts\(?2322\)?\s*\[Ln 1, Col 7\]/.test(text)) throw new Error(`the Problems entry lacks ts(2322) [Ln 1, Col 7]: ${JSON.stringify(text)}`);
+        await panel.locator(".markers-panel .monaco-list-row", { hasText: "index.ts" }).first().waitFor({ state: "visible" });
+        await page.screenshot({ path: shot });
+      } finally {
+        for (const p of added) rmSync(p, { recursive: true, force: true });
+        if (before === undefined) rmSync(path.dirname(settingsFile), { recursive: true, force: true });
+        else writeFileSync(settingsFile, before);
+      }
+      await runCommand(page, "Terminal: Kill All Terminals");
+      await runCommand(page, "View: Hide Panel");
     },
   },
   {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { SpinCommands } from "../../../src/constants";
+import { SPIN_BUILD_DIAGNOSTICS, SpinCommands } from "../../../src/constants";
 import { TRUST_GATED, mayRun } from "../../../src/spin/trust";
 import { repoRoot } from "../../helpers/paths";
 
@@ -15,7 +15,7 @@ interface Pkg {
   contributes: {
     commands: { command: string; title: string; category?: string; enablement?: string }[];
     taskDefinitions: { type: string; required?: string[]; properties: Record<string, { enum?: string[] }> }[];
-    problemMatchers: { name: string; fileLocation: unknown; pattern: { regexp: string; file?: number; line?: number; column?: number; message?: number } | { regexp: string; file?: number; line?: number; column?: number; message?: number }[] }[];
+    problemMatchers: { name: string; owner: string; fileLocation: unknown; pattern: { regexp: string; file?: number; line?: number; column?: number; message?: number } | { regexp: string; file?: number; line?: number; column?: number; message?: number }[] }[];
     configuration: { title: string; properties: Record<string, unknown> }[];
   };
 }
@@ -74,9 +74,22 @@ test("problem matchers match what the compilers and spin print", () => {
   const toml = matcher("spin-toml");
   const t = toml.re[0].exec("Error: TOML parse error at line 6, column 12");
   assert.deepEqual([t?.[1], t?.[2], t?.[3], t?.[4]], ["", "TOML parse error at line 6, column 12", "6", "12"]);
-  assert.deepEqual(toml.m.fileLocation, ["relative", "${cwd}/spin.toml"]);
+  assert.deepEqual(toml.m.fileLocation, ["relative", "${workspaceFolder}/spin.toml"]);
   const spin = matcher("spin").re[0];
   assert.equal(spin.exec("Error: Build command for component hello failed with status Exited(1)")?.[2], "Build command for component hello failed with status Exited(1)");
   assert.equal(spin.exec("Error: TOML parse error at line 6, column 12"), null, "TOML errors belong to spin-toml");
   assert.equal(spin.exec("   Compiling hello v0.1.0"), null);
+});
+
+test("problem matchers: paths resolve against the task's workspace folder, and no matcher owns the extension's own build Problems", () => {
+  // VS Code resolves `${cwd}` in a matcher to the workspace folder too (never the task's cwd);
+  // writing `${workspaceFolder}` says what happens.
+  for (const m of pkg.contributes.problemMatchers) {
+    const loc = JSON.stringify(m.fileLocation);
+    assert.ok(loc.includes("${workspaceFolder}") && !loc.includes("${cwd}"), `${m.name}: ${loc}`);
+  }
+  // A task run clears the markers of its matchers' owners that it did not report again; sharing the
+  // owner of the extension's DiagnosticCollection would wipe the Build command's Problems.
+  const owners = pkg.contributes.problemMatchers.map((m) => m.owner);
+  assert.ok(!owners.includes(SPIN_BUILD_DIAGNOSTICS), owners.join(", "));
 });
