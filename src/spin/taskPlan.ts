@@ -30,13 +30,16 @@ export interface SpinTaskDefinition {
 }
 
 /**
- * Problem matchers per task command (package.json `problemMatchers`, plus VS Code's `$tsc`). VS
- * Code resolves their relative paths against the task's workspace folder, not the task's cwd.
+ * Problem matchers per task command (package.json `problemMatchers`, plus VS Code's `$tsc`): the
+ * compilers' errors. Spin's own `Error:` lines name no file, and VS Code drops a match without one.
+ * VS Code resolves the matchers' relative paths against the task's workspace folder, not the
+ * task's cwd (microsoft/vscode#58980), so they are given only to tasks of an app at the root of its
+ * workspace folder: elsewhere they would put every error on a file that does not exist.
  */
 export const PROBLEM_MATCHERS: Record<SpinTaskCommand, string[]> = {
-  build: ["$spin-rustc", "$tsc", "$spin-go", "$spin-toml", "$spin"],
-  push: ["$spin-toml", "$spin"],
-  up: ["$spin-toml", "$spin"],
+  build: ["$spin-rustc", "$tsc", "$spin-go"],
+  push: [],
+  up: [],
 };
 
 /** What planning needs to know besides the definition. */
@@ -109,7 +112,7 @@ export function planSpinTask(def: SpinTaskDefinition, folder: string, ctx: TaskC
     process: ctx.binary,
     args,
     cwd,
-    problemMatchers: PROBLEM_MATCHERS[def.command],
+    problemMatchers: cwd === path.resolve(folder) ? PROBLEM_MATCHERS[def.command] : [],
     build: def.command === "build",
     background: def.command === "up",
     detail: `spin ${args.map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ")}`,

@@ -153,7 +153,9 @@ suite("Spin build and deploy", () => {
     assert.equal(exec.process, STANDIN_SPIN);
     assert.deepEqual(exec.args, ["build", "--from", fixture("hello-js/spin.toml").fsPath]);
     assert.equal(exec.options?.cwd, fixture("hello-js").fsPath);
-    assert.deepEqual(build.problemMatchers, ["$spin-rustc", "$tsc", "$spin-go", "$spin-toml", "$spin"]);
+    // hello-js is in a subfolder: VS Code would resolve the compilers' paths against the workspace
+    // folder, so its task has no matchers (the README shows the tasks.json form that places them).
+    assert.deepEqual(build.problemMatchers, []);
     assert.equal(build.group?.id, vscode.TaskGroup.Build.id);
     for (const t of ws) assert.deepEqual(violations((t.execution as vscode.ProcessExecution).args), []);
   });

@@ -63,7 +63,7 @@ function matcher(name: string): { re: RegExp[]; m: Pkg["contributes"]["problemMa
   return { re: patterns.map((p) => new RegExp(p.regexp)), m };
 }
 
-test("problem matchers match what the compilers and spin print", () => {
+test("problem matchers match what the compilers print", () => {
   const rustc = matcher("spin-rustc");
   const e = rustc.re[0].exec("error[E0308]: mismatched types");
   assert.deepEqual([e?.[1], e?.[2], e?.[3]], ["error", "E0308", "mismatched types"]);
@@ -71,14 +71,8 @@ test("problem matchers match what the compilers and spin print", () => {
   assert.deepEqual([loc?.[1], loc?.[2], loc?.[3]], ["src/lib.rs", "12", "5"]);
   const go = matcher("spin-go").re[0].exec("./main.go:7:2: undefined: fmt.Printx");
   assert.deepEqual([go?.[1], go?.[2], go?.[3], go?.[4]], ["./main.go", "7", "2", "undefined: fmt.Printx"]);
-  const toml = matcher("spin-toml");
-  const t = toml.re[0].exec("Error: TOML parse error at line 6, column 12");
-  assert.deepEqual([t?.[1], t?.[2], t?.[3], t?.[4]], ["", "TOML parse error at line 6, column 12", "6", "12"]);
-  assert.deepEqual(toml.m.fileLocation, ["relative", "${workspaceFolder}/spin.toml"]);
-  const spin = matcher("spin").re[0];
-  assert.equal(spin.exec("Error: Build command for component hello failed with status Exited(1)")?.[2], "Build command for component hello failed with status Exited(1)");
-  assert.equal(spin.exec("Error: TOML parse error at line 6, column 12"), null, "TOML errors belong to spin-toml");
-  assert.equal(spin.exec("   Compiling hello v0.1.0"), null);
+  // Only compilers' errors: spin's own `Error:` lines name no file, and VS Code drops such a match.
+  assert.deepEqual(pkg.contributes.problemMatchers.map((m) => m.name).sort(), ["spin-go", "spin-rustc"]);
 });
 
 test("problem matchers: paths resolve against the task's workspace folder, and no matcher owns the extension's own build Problems", () => {

@@ -58,6 +58,11 @@ test("a trusted workspace: build and up per spin.toml in path order, push once a
   assert.deepEqual(push.args, ["registry", "push", "--from", path.join(WS, "b", "spin.toml"), "--insecure", "localhost:5000/b:1"]);
   assert.equal(build.detail, `spin build --from ${path.join(WS, "b", "spin.toml")}`);
   for (const { plan } of planned) assert.deepEqual(violations(plan.args), [], plan.name);
+  // The compilers' matchers only where VS Code resolves their paths right: an app at the folder's root.
+  const root = planned.map((p) => p.plan).find((p) => p.name.startsWith("build ws"));
+  assert.deepEqual(root?.problemMatchers, ["$spin-rustc", "$tsc", "$spin-go"]);
+  assert.deepEqual(build.problemMatchers, [], "an app in a subfolder: no matcher that would misplace its errors");
+  assert.deepEqual([up.problemMatchers, push.problemMatchers], [[], []]);
   // No spin.toml: spin is not even located.
   contextCalls.length = 0;
   assert.deepEqual(await plannedTasks({ trusted: true, manifests: async () => [], context: async () => (contextCalls.push("ctx"), ctx()) }), []);
