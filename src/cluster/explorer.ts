@@ -64,6 +64,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly off: () => void;
   private decorator: NodeDecorator | undefined;
+  /** The decorations the tree was given (by node id; undecorated nodes are absent). */
+  private readonly decorations = new Map<string, string>();
 
   /** Sets the decorator and repaints; features call `refresh()` when their decorations change. */
   setDecorator(decorator: NodeDecorator): void {
@@ -71,9 +73,15 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.refresh();
   }
 
-  /** Repaints every node (a decoration changed). */
+  /** Repaints the shown nodes whose decoration changed (only those: a repaint re-lists a node's children). */
   refresh(): void {
-    this.emitter.fire(undefined);
+    const changed = this.model.shownNodes().filter((n) => this.decorationText(n) !== this.decorations.get(n.id));
+    if (changed.length) this.emitter.fire(changed);
+  }
+
+  private decorationText(node: TreeNode): string | undefined {
+    const d = this.decorator?.(node);
+    return d ? JSON.stringify(d) : undefined;
   }
 
   constructor(private readonly model: ExplorerModel) {
@@ -86,6 +94,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const item = new vscode.TreeItem(v.label, state);
     item.id = node.id;
     const extra = this.decorator?.(node);
+    if (extra) this.decorations.set(node.id, JSON.stringify(extra));
+    else this.decorations.delete(node.id);
     item.description = extra ? [v.description, extra.description].filter(Boolean).join(" · ") : v.description;
     item.tooltip = extra ? new vscode.MarkdownString([tooltipText(v.tooltip), extra.tooltip].filter(Boolean).join("\n\n")) : v.markdown && v.tooltip !== undefined ? new vscode.MarkdownString(v.tooltip) : v.tooltip;
     item.contextValue = v.contextValue;
@@ -96,6 +106,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 
   getChildren(node?: TreeNode): TreeNode[] {
     return this.model.children(node);
+  }
+
+  /** Lets `TreeView.reveal` find a node's parent chain. */
+  getParent(node: TreeNode): TreeNode | undefined {
+    return this.model.parentOf(node);
   }
 
   dispose(): void {
