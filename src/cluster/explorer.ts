@@ -23,6 +23,7 @@ import { LiveDocuments } from "./liveDocuments";
 import { ExplorerModel, type ExplorerMemory } from "./model";
 import type { TreeNode } from "./nodes";
 import { PortForwardManager, type PortForwardSession } from "./portForwards";
+import { RowTargets } from "./rowTarget";
 
 const NAMESPACES_KEY = "spinkube.explorer.namespaces";
 const CURRENT_CONTEXT_KEY = "spinkube.explorer.currentContext";
@@ -156,6 +157,8 @@ export interface ExplorerApi {
   readonly treeView: vscode.TreeView<TreeNode>;
   /** The Clusters tree: other features decorate its nodes through it. */
   readonly tree: ClusterTreeProvider;
+  /** Which row a command from the tree acts on (the same for every feature's row commands). */
+  readonly rows: RowTargets;
 }
 
 function tooltipText(t: string | vscode.MarkdownString | undefined): string {
@@ -258,6 +261,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Log, lan
     { dispose: model.onDidChangeFacts((f) => send(f)) },
   );
 
-  registerClusterCommands(subs, log, { model, treeView, portForwards, showFilter, setKubeconfigKey });
-  return { model, portForwards, treeView, tree };
+  const rows = new RowTargets(treeView, log);
+  registerClusterCommands(subs, log, { model, rows, portForwards, showFilter, setKubeconfigKey });
+  return { model, portForwards, treeView, tree, rows };
 }

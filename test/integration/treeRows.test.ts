@@ -20,6 +20,7 @@ import type { TestCluster } from "../cluster";
 import { startTestCluster } from "../cluster";
 import type { SpinKubeApi } from "../../src/extension";
 import type { TreeNode } from "../../src/cluster/nodes";
+import type { ReadinessReport } from "../../src/cluster/diagnosis";
 import { activeExtension, poll, waitForEvent } from "./helpers";
 
 const SA = "core.spinkube.dev/v1alpha1";
@@ -102,17 +103,40 @@ suite("Clusters tree rows under live updates", () => {
       const ns = await listed(ctx, "namespace", "default");
       await treeView.reveal(ns, { expand: true });
       const app = await listed(ns, "spinApp", "busy");
-      await treeView.reveal(app, { select: true, focus: true, expand: true });
-      await waitForEvent(treeView.onDidChangeSelection, () => (treeView.selection.includes(app) ? true : undefined), 20_000, "the busy row selected");
+      // Selected as a user clicks it. Right after connecting, the context's health repaint may
+      // still be on its way (VS Code batches repaints): a reveal it overtakes is lost, so try again.
+      const selection = treeView.onDidChangeSelection(() => asked.fire());
+      for (let attempt = 1; ; attempt++) {
+        await treeView.reveal(app, { select: true, focus: true, expand: true }).then(undefined, () => undefined);
+        try {
+          await waitForEvent(asked.event, () => (treeView.selection.includes(app) ? true : undefined), 5_000, "the busy row selected");
+          break;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+        }
+      }
+      selection.dispose();
       const pods = await waitForEvent(asked.event, () => {
         const ps = (listings.get(app.id) ?? []).filter((c) => c.kind === "pod");
         return ps.length === 2 ? ps : undefined;
       }, 20_000, "VS Code to list busy's two pods");
+      const podName = (i: number): string => {
+        const pod = pods[i % pods.length];
+        return pod.kind === "pod" ? pod.name : "";
+      };
+      const shown = async (i: number, count: number): Promise<void> => {
+        const pod = pods[i % pods.length];
+        await waitForEvent(asked.event, () => (new RegExp(` · ${count} restarts? `).test(`${painted.get(pod.id) ?? ""} `) ? true : undefined), 20_000, `VS Code to show ${podName(i)} with ${count} restarts`, () => painted.get(pod.id) ?? "");
+      };
+      // VS Code batches repaints (a 200 ms debounce) and runs them in order: once it shows a change
+      // made now, the repaints from connecting (state, the namespaces, the context's health) are done.
+      cluster.restartContainer("default", podName(1));
+      await cluster.waitFor(() => restartCount(podName(1)) > 0, 10_000, `${podName(1)} restarted`);
+      await shown(1, restartCount(podName(1)));
       watched = app;
 
       for (let i = 0; i < RESTARTS; i++) {
-        const pod = pods[i % pods.length];
-        const name = pod.kind === "pod" ? pod.name : "";
+        const name = podName(i);
         const before = restartCount(name);
         const flushed = new Promise<void>((resolve) => {
           const off = model.onDidFlush((changes) => {
@@ -130,8 +154,7 @@ suite("Clusters tree rows under live updates", () => {
         if (received[i] !== app) lost.push(`restart ${i + 1}: a menu on the row got ${received[i] === undefined ? "undefined" : JSON.stringify(received[i])}`);
         // Live: VS Code shows the restarted pod's new count.
         await cluster.waitFor(() => restartCount(name) > before, 10_000, `${name} restarted`);
-        const count = restartCount(name);
-        await waitForEvent(asked.event, () => (new RegExp(` · ${count} restarts? `).test(`${painted.get(pod.id) ?? ""} `) ? true : undefined), 20_000, `VS Code to show ${name} with ${count} restarts`, () => painted.get(pod.id) ?? "");
+        await shown(i, restartCount(name));
       }
     } finally {
       probe.dispose();
@@ -140,5 +163,48 @@ suite("Clusters tree rows under live updates", () => {
       delete (tree as Partial<typeof tree>).getChildren;
     }
     assert.deepEqual(lost, [], "the row resolves whenever VS Code asks the provider and whenever its menu runs");
+  });
+
+  test("a menu's row VS Code cannot resolve is reported, not replaced by a picker or the manifest's SpinApp", async () => {
+    const { rows } = api.explorer;
+    const reported: string[] = [];
+    const reportLost = rows.reportLost.bind(rows);
+    rows.reportLost = (command: string) => {
+      reported.push(command);
+      reportLost(command);
+    };
+    try {
+      // A handle the extension host does not know: what a command gets when its row's parent is
+      // being repainted. Show Logs would otherwise wait in its SpinApp picker, and Check Runtime
+      // Readiness would check the SpinApp of the open manifest.
+      const doc = await vscode.workspace.openTextDocument({ language: "yaml", content: `apiVersion: ${SA}\nkind: SpinApp\nmetadata:\n  name: in-editor\n  namespace: default\nspec:\n  image: ghcr.io/example/in-editor:v1\n  executor: containerd-shim-spin\n  replicas: 1\n` });
+      await vscode.window.showTextDocument(doc);
+      const stale = { $treeViewId: VIEW, $treeItemHandle: "1/ctx\u001fspinkube-test\u001fns\u001fdefault\u001fapp\u001fno-such-row" };
+      for (const command of ["spinkube.showAppLogs", "spinkube.checkRuntimeReadiness", "spinkube.scaleApp"]) {
+        await vscode.commands.executeCommand("runCommands", { commands: [{ command, args: stale }] });
+      }
+      assert.deepEqual(reported, ["spinkube.showAppLogs", "spinkube.checkRuntimeReadiness", "spinkube.scaleApp"]);
+      assert.equal(vscode.workspace.textDocuments.some((d) => d.uri.scheme === "spinkube-readiness" && d.uri.path === "/default/in-editor.md"), false, "no report was made for the manifest's SpinApp");
+    } finally {
+      delete (rows as Partial<typeof rows>).reportLost;
+      await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    }
+  });
+
+  test("from the Command Palette without a SpinApp manifest, Check Runtime Readiness checks the selected SpinApp row", async function () {
+    this.timeout(60_000);
+    const { treeView, model } = api.explorer;
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    const app = model.nodeById("ctx\u001fspinkube-test\u001fns\u001fdefault\u001fapp\u001fbusy");
+    assert.ok(app, "the busy row is known");
+    if (!treeView.selection.includes(app)) {
+      await treeView.reveal(app, { select: true, focus: true });
+      await waitForEvent(treeView.onDidChangeSelection, () => (treeView.selection.includes(app) ? true : undefined), 20_000, "the busy row selected");
+    }
+    const report = (await vscode.commands.executeCommand("spinkube.checkRuntimeReadiness")) as ReadinessReport | undefined;
+    assert.ok(report, "a report");
+    assert.deepEqual(report.app, { name: "busy", namespace: "default" });
+    assert.equal(report.mode, "cluster");
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
   });
 });
