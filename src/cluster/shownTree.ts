@@ -12,7 +12,13 @@
  *
  * Ids are hierarchical (a child's id starts with its parent's id and U+001F). vscode-free.
  */
+import { createHash } from "node:crypto";
 import { nodeId } from "./nodes";
+
+/** A short digest of a view (the tree may show tens of thousands of rows: keep a digest, not the text). */
+function digest(view: unknown): string {
+  return createHash("sha1").update(JSON.stringify(view) ?? "").digest("base64");
+}
 
 /** The ids and views the tree was given. */
 export class ShownTree {
@@ -35,12 +41,12 @@ export class ShownTree {
 
   /** The tree was given this view of a node. */
   viewed(id: string, view: unknown): void {
-    this.views.set(id, JSON.stringify(view));
+    this.views.set(id, digest(view));
   }
 
   /** True when `view` differs from the view the tree was last given of the node (or it was given none). */
   differs(id: string, view: unknown): boolean {
-    return this.views.get(id) !== JSON.stringify(view);
+    return this.views.get(id) !== digest(view);
   }
 
   /** True when `ids` are not exactly (in order) the children the tree last listed under `parentId`. */
