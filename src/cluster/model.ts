@@ -1035,6 +1035,7 @@ export class ExplorerModel {
       }
     }
   }
+
   /** The current context's facts, as the language server gets them. */
   facts(): ClusterFacts {
     const context = this.currentContext();
