@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): SpinKubeApi {
   registerCommand(context.subscriptions, log, Commands.restartServer, () => languageClient.restart());
   registerCommand(context.subscriptions, log, Commands.showLogs, () => log.show());
   const explorer = registerExplorer(context, log, languageClient);
-  registerRuntimeReadiness(context, log, explorer.model);
+  registerRuntimeReadiness(context, log, explorer.model, explorer.rows);
   registerLogs(context, log, explorer);
   const spin = registerSpin(context, log, explorer);
 

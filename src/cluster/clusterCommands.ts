@@ -5,8 +5,8 @@
  * port-forward (and stop/open), copy image reference, describe, choose a kubeconfig file.
  *
  * Each command takes the tree node it was invoked on; from the command palette it uses the
- * selected node or asks for a SpinApp of the current context. Errors become one notification
- * with "Show Logs" (host/commands.ts).
+ * selected node or asks for a SpinApp of the current context (./rowTarget.ts, the same for every
+ * row command). Errors become one notification with "Show Logs" (host/commands.ts).
  */
 import * as vscode from "vscode";
 import { CONFIG_SECTION, ExplorerCommands } from "../constants";
@@ -19,11 +19,12 @@ import type { ExplorerModel } from "./model";
 import { RESOURCE_KINDS, type TreeNode } from "./nodes";
 import { objectsOfYaml } from "./objectText";
 import type { PortForwardManager, PortForwardSession } from "./portForwards";
+import type { RowTargets } from "./rowTarget";
 
 /** What the commands work with. */
 export interface ClusterCommandDeps {
   model: ExplorerModel;
-  treeView: vscode.TreeView<TreeNode>;
+  rows: RowTargets;
   portForwards: PortForwardManager;
   showFilter(): void;
   setKubeconfigKey(): void;
@@ -51,28 +52,28 @@ export function refOfNode(n: TreeNode): ObjectRef | undefined {
   return { context: n.context, resource, ...("namespace" in n && resource.namespaced ? { namespace: n.namespace } : {}), name: n.name };
 }
 
-function isNode(x: unknown): x is TreeNode {
-  return typeof x === "object" && x != null && typeof (x as TreeNode).kind === "string" && typeof (x as TreeNode).id === "string";
-}
-
 /** Registers the explorer's commands. */
 export function registerClusterCommands(subs: vscode.Disposable[], log: Log, d: ClusterCommandDeps): void {
-  const { model, treeView, portForwards } = d;
+  const { model, rows, portForwards } = d;
   const reg = (id: string, handler: (...args: never[]) => unknown): void => registerCommand(subs, log, id, handler);
+
+  /**
+   * Registers a command on a row of `kinds`: the row given (a lost one is reported), else the
+   * selected row, else (when it takes SpinApps) a SpinApp picked from the current context. The
+   * handler gets the row and the command's other arguments.
+   */
+  const regRow = (id: string, kinds: TreeNode["kind"][], handler: (n: TreeNode, ...rest: never[]) => unknown): void =>
+    reg(id, async (...args: unknown[]) => {
+      const r = rows.of(args, kinds);
+      if ("lost" in r) return rows.reportLost(id);
+      const n = "node" in r ? r.node : kinds.includes("spinApp") ? await pickApp() : undefined;
+      return n ? (handler as (n: TreeNode, ...rest: unknown[]) => unknown)(n, ...args.slice(1)) : undefined;
+    });
 
   const currentContext = (): string => {
     const c = model.currentContext();
     if (!c) throw new Error("No kubeconfig context: connect to a cluster first (see the SpinKube view).");
     return c;
-  };
-
-  /** The node given, else the tree's selection of the wanted kinds, else a SpinApp picked from the current context. */
-  const target = async (arg: unknown, kinds: TreeNode["kind"][]): Promise<TreeNode | undefined> => {
-    if (isNode(arg)) return arg;
-    const sel = treeView.selection.find((n) => kinds.includes(n.kind));
-    if (sel) return sel;
-    if (!kinds.includes("spinApp")) return undefined;
-    return pickApp();
   };
 
   const pickApp = async (): Promise<TreeNode | undefined> => {
@@ -125,11 +126,16 @@ export function registerClusterCommands(subs: vscode.Disposable[], log: Log, d: 
     if (pick) model.setCurrentContext(pick.label);
   });
 
-  reg(ExplorerCommands.useContext, (n?: TreeNode) => {
-    if (n && "context" in n && n.context) model.setCurrentContext(n.context);
+  reg(ExplorerCommands.useContext, (...args: unknown[]) => {
+    const r = rows.of(args, ["context"]);
+    if ("lost" in r) return rows.reportLost(ExplorerCommands.useContext);
+    if ("node" in r && "context" in r.node && r.node.context) model.setCurrentContext(r.node.context);
   });
 
-  reg(ExplorerCommands.chooseNamespaces, async (n?: TreeNode) => {
+  reg(ExplorerCommands.chooseNamespaces, async (...args: unknown[]) => {
+    const r = rows.of(args, ["context"]);
+    if ("lost" in r) return rows.reportLost(ExplorerCommands.chooseNamespaces);
+    const n = "node" in r ? r.node : undefined;
     const context = n && "context" in n && n.context ? n.context : currentContext();
     const client = await model.client(context);
     const chosen = model.chosenNamespaces(context) ?? [];
@@ -181,15 +187,14 @@ export function registerClusterCommands(subs: vscode.Disposable[], log: Log, d: 
     d.showFilter();
   });
 
-  const objectCommand = (scheme: string, clean = false) => async (arg?: unknown) => {
-    const n = await target(arg, [...RESOURCE_KINDS]);
-    const ref = n && refOfNode(n);
+  const objectCommand = (scheme: string, clean = false) => async (n: TreeNode) => {
+    const ref = refOfNode(n);
     if (!ref) return;
     await openDoc(objectUri(scheme, ref, clean));
   };
-  reg(ExplorerCommands.openYaml, objectCommand(LIVE_SCHEME));
-  reg(ExplorerCommands.describeResource, objectCommand(DESCRIBE_SCHEME));
-  reg(ExplorerCommands.editAndApply, objectCommand(EDIT_SCHEME));
+  regRow(ExplorerCommands.openYaml, [...RESOURCE_KINDS], objectCommand(LIVE_SCHEME));
+  regRow(ExplorerCommands.describeResource, [...RESOURCE_KINDS], objectCommand(DESCRIBE_SCHEME));
+  regRow(ExplorerCommands.editAndApply, [...RESOURCE_KINDS], objectCommand(EDIT_SCHEME));
 
   /** The YAML of a file argument (explorer/editor context) or of the active editor. */
   const yamlSource = async (arg?: unknown): Promise<{ uri: vscode.Uri; text: string; line: number } | undefined> => {
@@ -250,9 +255,8 @@ export function registerClusterCommands(subs: vscode.Disposable[], log: Log, d: 
     void vscode.window.showInformationMessage(`Applied ${done.join(", ")} to ${context} (server-side apply).`);
   });
 
-  reg(ExplorerCommands.scaleApp, async (arg?: unknown, replicasArg?: number) => {
-    const n = await target(arg, ["spinApp"]);
-    if (!n || n.kind !== "spinApp") return;
+  regRow(ExplorerCommands.scaleApp, ["spinApp"], async (n: TreeNode, replicasArg?: number) => {
+    if (n.kind !== "spinApp") return;
     const app = await liveApp(n);
     const spec = (app.spec ?? {}) as { replicas?: unknown; enableAutoscaling?: unknown };
     if (spec.enableAutoscaling === true) throw new Error(`${n.name} is autoscaled (spec.enableAutoscaling): change its HPA or ScaledObject instead.`);
@@ -271,9 +275,8 @@ export function registerClusterCommands(subs: vscode.Disposable[], log: Log, d: 
     log.info("Scaled SpinApp %s/%s to %d", n.namespace, n.name, replicas);
   });
 
-  reg(ExplorerCommands.restartApp, async (arg?: unknown) => {
-    const n = await target(arg, ["spinApp", "deployment"]);
-    if (!n || (n.kind !== "spinApp" && n.kind !== "deployment")) return;
+  regRow(ExplorerCommands.restartApp, ["spinApp", "deployment"], async (n: TreeNode) => {
+    if (n.kind !== "spinApp" && n.kind !== "deployment") return;
     let deployment = n.name;
     if (n.kind === "spinApp") {
       const app = await liveApp(n);
@@ -285,10 +288,9 @@ export function registerClusterCommands(subs: vscode.Disposable[], log: Log, d: 
     void vscode.window.showInformationMessage(`Restarting ${n.namespace}/${deployment}: new pods roll out.`);
   });
 
-  reg(ExplorerCommands.deleteResource, async (arg?: unknown, confirmed?: boolean) => {
-    const n = await target(arg, ["spinApp"]);
-    const ref = n && refOfNode(n);
-    if (!n || !ref) return;
+  regRow(ExplorerCommands.deleteResource, ["spinApp"], async (n: TreeNode, confirmed?: boolean) => {
+    const ref = refOfNode(n);
+    if (!ref) return;
     const what = `${ref.resource.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
     if (confirmed !== true) {
       const detail = n.kind === "spinApp" ? "The operator's Deployment, Service and pods go with it." : n.kind === "namespace" ? "Everything in the namespace is deleted." : undefined;
@@ -299,9 +301,8 @@ export function registerClusterCommands(subs: vscode.Disposable[], log: Log, d: 
     log.info("Deleted %s in %s", what, ref.context);
   });
 
-  reg(ExplorerCommands.portForward, async (arg?: unknown, opts?: { localPort?: number; open?: boolean }) => {
-    const n = await target(arg, ["spinApp", "service"]);
-    if (!n || (n.kind !== "spinApp" && n.kind !== "service")) return undefined;
+  regRow(ExplorerCommands.portForward, ["spinApp", "service"], async (n: TreeNode, opts?: { localPort?: number; open?: boolean }) => {
+    if (n.kind !== "spinApp" && n.kind !== "service") return undefined;
     let service = n.name;
     if (n.kind === "spinApp") {
       const app = await liveApp(n);
@@ -336,9 +337,8 @@ export function registerClusterCommands(subs: vscode.Disposable[], log: Log, d: 
     if (s) void vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(s.url)));
   });
 
-  reg(ExplorerCommands.copyImage, async (arg?: unknown) => {
-    const n = await target(arg, ["spinApp", "pod"]);
-    if (!n || (n.kind !== "spinApp" && n.kind !== "pod")) return undefined;
+  regRow(ExplorerCommands.copyImage, ["spinApp", "pod"], async (n: TreeNode) => {
+    if (n.kind !== "spinApp" && n.kind !== "pod") return undefined;
     const o = await liveApp(n);
     let image: string | undefined;
     if (n.kind === "spinApp") image = (o.spec as { image?: unknown } | undefined)?.image as string | undefined;

@@ -23,6 +23,7 @@ import { LiveDocuments } from "./liveDocuments";
 import { ExplorerModel, type ExplorerMemory } from "./model";
 import type { TreeNode } from "./nodes";
 import { PortForwardManager, type PortForwardSession } from "./portForwards";
+import { RowTargets } from "./rowTarget";
 import { TREE_ICON_DIR, treeIconFile, type TreeIcon } from "./treeIcons";
 
 const NAMESPACES_KEY = "spinkube.explorer.namespaces";
@@ -81,6 +82,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly off: () => void;
   private decorator: NodeDecorator | undefined;
   private readonly icons: TreeIconPaths;
+  /** The decorations the tree was given (by node id; undecorated nodes are absent). */
+  private readonly decorations = new Map<string, string>();
 
   /** Sets the decorator and repaints; features call `refresh()` when their decorations change. */
   setDecorator(decorator: NodeDecorator): void {
@@ -88,9 +91,15 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.refresh();
   }
 
-  /** Repaints every node (a decoration changed). */
+  /** Repaints the shown nodes whose decoration changed (only those: a repaint re-lists a node's children). */
   refresh(): void {
-    this.emitter.fire(undefined);
+    const changed = this.model.shownNodes().filter((n) => this.decorationText(n) !== this.decorations.get(n.id));
+    if (changed.length) this.emitter.fire(changed);
+  }
+
+  private decorationText(node: TreeNode): string | undefined {
+    const d = this.decorator?.(node);
+    return d ? JSON.stringify(d) : undefined;
   }
 
   /** `extensionUri`: the extension's folder (the ExtensionContext's), where media/icons is. */
@@ -108,6 +117,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const item = new vscode.TreeItem(v.label, state);
     item.id = node.id;
     const extra = this.decorator?.(node);
+    if (extra) this.decorations.set(node.id, JSON.stringify(extra));
+    else this.decorations.delete(node.id);
     item.description = extra ? [v.description, extra.description].filter(Boolean).join(" · ") : v.description;
     item.tooltip = extra ? new vscode.MarkdownString([tooltipText(v.tooltip), extra.tooltip].filter(Boolean).join("\n\n")) : v.markdown && v.tooltip !== undefined ? new vscode.MarkdownString(v.tooltip) : v.tooltip;
     item.contextValue = v.contextValue;
@@ -118,6 +129,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
 
   getChildren(node?: TreeNode): TreeNode[] {
     return this.model.children(node);
+  }
+
+  /** Lets `TreeView.reveal` find a node's parent chain. */
+  getParent(node: TreeNode): TreeNode | undefined {
+    return this.model.parentOf(node);
   }
 
   dispose(): void {
@@ -163,6 +179,8 @@ export interface ExplorerApi {
   readonly treeView: vscode.TreeView<TreeNode>;
   /** The Clusters tree: other features decorate its nodes through it. */
   readonly tree: ClusterTreeProvider;
+  /** Which row a command from the tree acts on (the same for every feature's row commands). */
+  readonly rows: RowTargets;
 }
 
 function tooltipText(t: string | vscode.MarkdownString | undefined): string {
@@ -265,6 +283,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Log, lan
     { dispose: model.onDidChangeFacts((f) => send(f)) },
   );
 
-  registerClusterCommands(subs, log, { model, treeView, portForwards, showFilter, setKubeconfigKey });
-  return { model, portForwards, treeView, tree };
+  const rows = new RowTargets(treeView, log);
+  registerClusterCommands(subs, log, { model, rows, portForwards, showFilter, setKubeconfigKey });
+  return { model, portForwards, treeView, tree, rows };
 }

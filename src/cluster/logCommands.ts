@@ -81,10 +81,6 @@ interface Choices {
   highlight?: string[];
 }
 
-function isTreeNode(x: unknown): x is TreeNode {
-  return typeof x === "object" && x != null && typeof (x as TreeNode).kind === "string" && typeof (x as TreeNode).id === "string";
-}
-
 /** A resolved target: the cluster context and what to follow. */
 interface Resolved {
   context: string;
@@ -94,7 +90,7 @@ interface Resolved {
 /** Registers the log commands, the CodeLens and the view registry. */
 export function registerLogs(context: vscode.ExtensionContext, log: Log, explorer: ExplorerApi): LogViewRegistry {
   const subs = context.subscriptions;
-  const { model, treeView } = explorer;
+  const { model, rows } = explorer;
   const registry = new LogViewRegistry();
   subs.push(registry);
   const reg = (id: string, handler: (...args: never[]) => unknown): void => registerCommand(subs, log, id, handler);
@@ -136,16 +132,21 @@ export function registerLogs(context: vscode.ExtensionContext, log: Log, explore
     return spinAppsOf(doc.getText()).map((a) => a.object);
   };
 
-  const resolve = async (arg: unknown): Promise<Resolved | undefined> => {
-    if (isTreeNode(arg)) return fromNode(arg);
+  /** The target of a show command: a tree row (./rowTarget.ts), a plain target, the active manifest's SpinApp, or a pick. */
+  const resolve = async (command: string, args: readonly unknown[]): Promise<Resolved | undefined> => {
+    const row = rows.of(args, ["spinApp", "pod"]);
+    if ("node" in row) return fromNode(row.node);
+    if ("lost" in row) {
+      rows.reportLost(command);
+      return undefined;
+    }
+    const [arg] = args;
     if (arg && typeof arg === "object" && (typeof (arg as LogRequestArg).name === "string" || typeof (arg as LogRequestArg).pod === "string")) {
       const a = arg as LogRequestArg;
       const ctx = a.context ?? currentContext();
       const ns = a.namespace ?? (await model.client(ctx)).defaultNamespace;
       return { context: ctx, target: { namespace: ns, ...(a.name ? { app: a.name } : {}), ...(a.pod ? { pod: a.pod } : {}), ...(a.container ? { container: a.container } : {}) } };
     }
-    const sel = treeView.selection.find((n) => n.kind === "spinApp" || n.kind === "pod");
-    if (sel) return fromNode(sel);
     const ctx = currentContext();
     const inManifest = manifestApps();
     if (inManifest.length) {
@@ -191,13 +192,13 @@ export function registerLogs(context: vscode.ExtensionContext, log: Log, explore
     return view;
   };
 
-  reg(LogsCommands.showAppLogs, async (arg?: unknown) => {
-    const r = await resolve(arg);
+  reg(LogsCommands.showAppLogs, async (...args: unknown[]) => {
+    const r = await resolve(LogsCommands.showAppLogs, args);
     return r ? show(r) : undefined;
   });
 
-  reg(LogsCommands.showContainerLogs, async (arg?: unknown) => {
-    const r = await resolve(arg);
+  reg(LogsCommands.showContainerLogs, async (...args: unknown[]) => {
+    const r = await resolve(LogsCommands.showContainerLogs, args);
     if (!r) return undefined;
     const client = await model.client(r.context);
     const pod = r.target.pod ? await client.get(Resources.pods, r.target.namespace, r.target.pod) : await pickPod(client, r.target);
@@ -217,8 +218,9 @@ export function registerLogs(context: vscode.ExtensionContext, log: Log, explore
     return show({ context: r.context, target: { ...r.target, pod: pod.metadata.name, container } });
   });
 
-  reg(LogsCommands.showLogsWithOptions, async (arg?: unknown, preset?: Choices) => {
-    const r = await resolve(arg);
+  reg(LogsCommands.showLogsWithOptions, async (...args: unknown[]) => {
+    const preset = args[1] as Choices | undefined;
+    const r = await resolve(LogsCommands.showLogsWithOptions, args);
     if (!r) return undefined;
     const choices = preset ?? (await askChoices(await model.client(r.context), r.target));
     return choices ? show(r, choices) : undefined;

@@ -6,8 +6,12 @@
  * coalesced "these nodes changed" events explorer.ts turns into one repaint, and the cluster facts
  * (executors, RuntimeClasses, Secrets, ConfigMaps, SpinApp images) sent to the language server.
  *
- * Node objects are cached by id, so a refresh names the same object VS Code was given. Tests and
- * the benchmark drive this class directly against the test API server.
+ * Node objects are cached by id and kept while they are shown, so a refresh names the same object
+ * VS Code was given (it keys elements by identity). A burst of watch events repaints only the
+ * nodes whose view changed and re-lists a node only when its children changed (./shownTree.ts
+ * says why: a re-listed node's rows lose their menu target for a moment). The model treats its
+ * caller as the tree: `children` and `view` record what was shown. Tests and the benchmark drive
+ * this class directly against the test API server.
  */
 import type { ClusterFacts } from "../shared/protocol";
 import { Resources, connect, type KObject, type KubeClient } from "./kubeApi";
@@ -37,6 +41,7 @@ import {
   type TreeNode,
 } from "./nodes";
 import { checkAppReadiness, checkClusterHealth, escapeMarkdown, failureNodeView, healthNodeView, readerFromKubeClient, readinessNodeView, type HealthReport, type ReadinessReport } from "./diagnosis";
+import { ShownTree, isAtOrUnder } from "./shownTree";
 import { Coalescer, WatchSession, type BackoffOptions, type WatchSpec } from "./spinAppWatcher";
 import { APP_NAME_LABEL } from "../shared/spinApp";
 
@@ -139,12 +144,15 @@ export class ExplorerModel {
   private config: KubeconfigState;
   private readonly sessions = new Map<string, WatchSession>();
   private readonly nodes = new Map<string, TreeNode>();
+  /** The parent each node was last listed under (what `getParent` answers for reveal). */
+  private readonly parents = new Map<string, TreeNode>();
   private readonly listeners = new Set<(nodes: TreeNode[] | undefined) => void>();
   private readonly factsListeners = new Set<(facts: ClusterFacts) => void>();
   private readonly flushListeners = new Set<(changes: WatchChange[]) => void>();
   private readonly coalescer: Coalescer<string>;
   private readonly expanded = new Set<string>();
-  private readonly lastNamespaces = new Map<string, string>();
+  /** What the tree was given (listings and views), to repaint only what changed. */
+  private readonly shown = new ShownTree();
   private readonly readiness = new Map<string, ReadinessEntry>();
   private readonly health = new Map<string, HealthEntry>();
   private lastFacts = "";
@@ -224,6 +232,7 @@ export class ExplorerModel {
       const id = nodeId("ctx", name);
       this.dropNodesUnder(id);
       this.nodes.delete(id);
+      this.parents.delete(id);
       this.expanded.delete(id);
     }
     this.fire(undefined);
@@ -340,8 +349,31 @@ export class ExplorerModel {
     return this.cached({ kind: "spinApp", id: nodeId("ctx", context, "ns", namespace, "app", name), context, namespace, name });
   }
 
+  /** A message node; the same object per id, its text updated in place (a new object would be a stranger to VS Code). */
   private message(parentId: string, key: string, text: string, severity: "info" | "warning" | "error", context?: string, detail?: string, command?: string): TreeNode {
-    return this.cached({ kind: "message", id: nodeId(parentId, "msg", key), text, severity, ...(context ? { context } : {}), ...(detail ? { detail } : {}), ...(command ? { command } : {}) });
+    const n = this.cached<Extract<TreeNode, { kind: "message" }>>({ kind: "message", id: nodeId(parentId, "msg", key), text, severity });
+    n.text = text;
+    n.severity = severity;
+    for (const [k, v] of [["context", context], ["detail", detail], ["command", command]] as const) {
+      if (v) n[k] = v;
+      else delete n[k];
+    }
+    return n;
+  }
+
+  /** The nodes the tree shows now (those listed under expanded nodes, and the roots). */
+  shownNodes(): TreeNode[] {
+    const out: TreeNode[] = [];
+    for (const [, ids] of this.shown.allListings()) for (const id of ids) {
+      const n = this.nodes.get(id);
+      if (n) out.push(n);
+    }
+    return out;
+  }
+
+  /** The node a node was last listed under (undefined for the roots and unlisted nodes). */
+  parentOf(node: TreeNode): TreeNode | undefined {
+    return this.parents.get(node.id);
   }
 
   /** Looks a node up by id (for tests and the benchmark). */
@@ -349,19 +381,53 @@ export class ExplorerModel {
     return this.nodes.get(id);
   }
 
+  /** Forgets every node under `id` (a new scope or kubeconfig: the tree is repainted from there). */
   private dropNodesUnder(id: string): void {
-    for (const k of [...this.nodes.keys()]) if (k !== id && k.startsWith(id)) this.nodes.delete(k);
-    for (const k of [...this.expanded]) if (k !== id && k.startsWith(id)) this.expanded.delete(k);
+    const under = (k: string): boolean => k !== id && isAtOrUnder(k, id);
+    for (const k of [...this.nodes.keys()]) if (under(k)) this.nodes.delete(k);
+    for (const k of [...this.parents.keys()]) if (under(k)) this.parents.delete(k);
+    for (const k of [...this.expanded]) if (under(k)) this.expanded.delete(k);
+    this.shown.forgetUnder(id);
+  }
+
+  /** Nodes the tree no longer lists (their objects were deleted): forget them and stop their watches. */
+  private dropGone(ids: string[]): void {
+    for (const id of ids) {
+      const n = this.nodes.get(id);
+      if (this.expanded.delete(id) && n && "context" in n && n.context) this.sessions.get(n.context)?.release(id);
+      this.nodes.delete(id);
+      this.parents.delete(id);
+      this.readiness.delete(id);
+    }
   }
 
   /** The children of a node (the roots when undefined). Starts the watches the node needs. */
   children(node?: TreeNode): TreeNode[] {
     if (this.disposed) return [];
-    if (!node) return this.roots();
-    if (node.kind !== "message") {
-      this.expanded.add(node.id);
-      this.acquireFor(node);
+    let out: TreeNode[];
+    if (!node) out = this.roots();
+    else {
+      if (node.kind !== "message") {
+        this.expanded.add(node.id);
+        this.acquireFor(node);
+      }
+      out = this.safeChildren(node);
     }
+    this.remember(node, out);
+    return out;
+  }
+
+  /** Records a listing as the tree's (see ShownTree), forgetting the children that are gone. */
+  private remember(node: TreeNode | undefined, children: TreeNode[]): void {
+    this.dropGone(this.shown.listed(node?.id ?? "", children.map((c) => c.id)));
+    for (const c of children) {
+      if (node) this.parents.set(c.id, node);
+      else this.parents.delete(c.id);
+    }
+  }
+
+  /** The children of a node as they are now (no watch started, nothing recorded). */
+  private safeChildren(node: TreeNode): TreeNode[] {
     try {
       return this.childrenOf(node);
     } catch (err) {
@@ -370,13 +436,19 @@ export class ExplorerModel {
     }
   }
 
-  /** The node was collapsed: its watches (and those of nodes under it) stop. */
+  /**
+   * The node was collapsed: its watches (and those of nodes under it) stop. It is repainted so
+   * that VS Code forgets its children and lists them again when it is expanded (which starts the
+   * watches again; VS Code would otherwise show its cached children).
+   */
   collapse(node: TreeNode): void {
     this.expanded.delete(node.id);
     const s = "context" in node && node.context ? this.sessions.get(node.context) : undefined;
-    s?.release(node.id, true);
+    s?.release(node.id);
+    s?.release(nodeId(node.id, ""), true);
     this.dropNodesUnder(node.id);
-    for (const k of [...this.readiness.keys()]) if (k.startsWith(node.id)) this.readiness.delete(k);
+    for (const k of [...this.readiness.keys()]) if (isAtOrUnder(k, node.id)) this.readiness.delete(k);
+    this.fire([node]);
   }
 
   /** The node was expanded (VS Code also calls getChildren; this is for callers without a tree). */
@@ -575,7 +647,6 @@ export class ExplorerModel {
         }
         let namespaces = scope.namespaces;
         if (this.filtering()) namespaces = namespaces.filter((ns) => this.visibleApps(node.context, ns).length > 0);
-        this.lastNamespaces.set(node.context, namespaces.join("\n"));
         out.push(...namespaces.map((ns) => this.nsNode(node.context, ns)));
         if (this.filtering() && namespaces.length === 0) out.push(this.message(node.id, "nomatch", "No SpinApp matches the filter.", "info", node.context, undefined, "spinkube.clearFilter"));
         out.push(this.cached({ kind: "executorsGroup", id: nodeId(node.id, "executors"), context: node.context }));
@@ -686,6 +757,13 @@ export class ExplorerModel {
 
   /** The view-model of a node. */
   view(node: TreeNode): NodeView {
+    const v = this.currentView(node);
+    this.shown.viewed(node.id, v);
+    return v;
+  }
+
+  /** The view-model of a node as it is now (nothing recorded). */
+  private currentView(node: TreeNode): NodeView {
     try {
       return this.viewOf(node);
     } catch (err) {
@@ -860,7 +938,12 @@ export class ExplorerModel {
 
   // ---- change handling
 
+  /**
+   * Tells the tree to repaint `nodes` (undefined = everything): VS Code gets each node's item
+   * again (the view recorded here is what it gets) and lists the children of the expanded ones.
+   */
   private fire(nodes: TreeNode[] | undefined): void {
+    if (nodes) for (const n of nodes) this.shown.viewed(n.id, this.currentView(n));
     for (const l of this.listeners) l(nodes);
   }
 
@@ -875,47 +958,82 @@ export class ExplorerModel {
       }
       for (const l of this.flushListeners) l(changes);
     }
-    const refresh = new Map<string, TreeNode>();
-    let all = false;
     const factsChanged = keys.has("facts") || [...keys].some((k) => k.startsWith(`${this.currentContext() ?? ""}\u001e`));
+    const scopes = new Map<string, ChangeScope>();
     for (const k of keys) {
       if (k === "facts") continue;
       const [context, key, ns] = k.split("\u001e");
-      const ctxNode = this.nodes.get(nodeId("ctx", context));
-      if (!ctxNode) continue;
+      const scope = scopes.get(context) ?? { all: false, namespaces: new Set<string>(), contextChildren: false, executors: false };
+      scopes.set(context, scope);
       if (key === "state") {
-        refresh.set(ctxNode.id, ctxNode);
+        scope.all = true;
         continue;
       }
       const [resource, wns] = key.split("|");
       const namespace = wns !== "*" ? wns : ns;
-      if (resource !== "secrets." && resource !== "configmaps.") this.invalidateReadiness(context, namespace || undefined);
-      const perNamespace = ["spinapps.core.spinkube.dev", "pods.", "deployments.apps", "services.", "horizontalpodautoscalers.autoscaling", "scaledobjects.keda.sh", "spinappexecutors.core.spinkube.dev"];
-      if (namespace && perNamespace.includes(resource)) {
-        const nsNode = this.nodes.get(nodeId("ctx", context, "ns", namespace));
-        if (nsNode) refresh.set(nsNode.id, nsNode);
-        if (resource === "spinapps.core.spinkube.dev" || resource === "spinappexecutors.core.spinkube.dev") {
-          // A namespace may appear or disappear: compare with what the context showed.
-          if (this.expanded.has(ctxNode.id) && this.scope(context).namespaces.join("\n") !== this.lastNamespaces.get(context)) refresh.set(ctxNode.id, ctxNode);
-          if (resource === "spinappexecutors.core.spinkube.dev") {
-            const group = this.nodes.get(nodeId(ctxNode.id, "executors"));
-            if (group) refresh.set(group.id, group);
-          }
-        }
-        if (!nsNode && wns !== "*") refresh.set(ctxNode.id, ctxNode);
+      if (resource === "secrets." || resource === "configmaps.") continue;
+      this.invalidateReadiness(context, namespace || undefined);
+      if (!namespace || !PER_NAMESPACE.has(resource)) {
+        // Cluster-scoped (namespaces, RuntimeClasses, nodes) or a whole watch's status: every shown node may change.
+        scope.all = true;
         continue;
       }
-      if (resource === "secrets." || resource === "configmaps.") continue;
-      refresh.set(ctxNode.id, ctxNode);
+      scope.namespaces.add(namespace);
+      // A namespace appears or disappears with its first or last SpinApp or executor (or the filter).
+      if (resource === SPINAPPS || resource === EXECUTORS || this.filtering()) scope.contextChildren = true;
+      if (resource === EXECUTORS) scope.executors = true;
     }
-    if (refresh.size > 200) all = true;
-    // A refreshed node repaints its subtree: drop nodes under another refreshed node.
-    const ids = [...refresh.keys()].sort();
     const out: TreeNode[] = [];
-    for (const id of ids) if (!out.some((n) => id.startsWith(n.id))) out.push(refresh.get(id) as TreeNode);
-    if (all) this.fire(undefined);
+    for (const [context, scope] of scopes) this.changedNodes(context, scope, out);
+    if (out.length > MAX_REPAINTS) this.fire(undefined);
     else if (out.length) this.fire(out);
     if (factsChanged) this.emitFacts();
+  }
+
+  /**
+   * The shown nodes of a context that a change in `scope` altered: a node whose children (their
+   * ids, in order) differ from what the tree listed is re-listed; otherwise each child whose view
+   * differs is repainted by itself. Nothing above a changed node is repainted: its menu target and
+   * its siblings' stay valid (./shownTree.ts).
+   */
+  private changedNodes(context: string, scope: ChangeScope, out: TreeNode[]): void {
+    const ctxId = nodeId("ctx", context);
+    const ctxNode = this.nodes.get(ctxId);
+    if (!ctxNode) return;
+    const executorsId = nodeId(ctxId, "executors");
+    const under = (id: string): boolean => out.some((n) => isAtOrUnder(id, n.id));
+    // Which nodes the change can alter: everything (state, cluster-scoped objects) or the changed
+    // namespaces' nodes, the context's namespace list and the Executors group.
+    const inScope = (n: TreeNode): boolean => {
+      if (scope.all) return true;
+      if (n.kind === "context" || n.kind === "runtimeClassesGroup") return false;
+      if (isAtOrUnder(n.id, executorsId)) return scope.executors;
+      if ("namespace" in n) return scope.namespaces.has(n.namespace);
+      const parent = this.parents.get(n.id);
+      return !!parent && parent.id !== ctxId && inScope(parent);
+    };
+    if (scope.all && this.shown.differs(ctxId, this.currentView(ctxNode))) {
+      out.push(ctxNode);
+      return;
+    }
+    for (const [parentId, ids] of this.shown.allListings()) {
+      if (!isAtOrUnder(parentId, ctxId) || under(parentId)) continue;
+      const parent = this.nodes.get(parentId);
+      if (!parent) continue;
+      const listingInScope = parent.kind === "context" ? scope.all || scope.contextChildren : inScope(parent);
+      const now = listingInScope ? this.safeChildren(parent) : undefined;
+      if (now && this.shown.listingDiffers(parentId, now.map((c) => c.id))) {
+        // What VS Code gets when it lists the node again (gone children are forgotten now).
+        this.remember(parent, now);
+        out.push(parent);
+        continue;
+      }
+      for (const id of ids) {
+        const child = this.nodes.get(id);
+        if (!child || under(id) || !inScope(child)) continue;
+        if (this.shown.differs(id, this.currentView(child))) out.push(child);
+      }
+    }
   }
 
   /** The current context's facts, as the language server gets them. */
@@ -993,6 +1111,25 @@ export class ExplorerModel {
     this.listeners.clear();
     this.factsListeners.clear();
   }
+}
+
+const SPINAPPS = "spinapps.core.spinkube.dev";
+const EXECUTORS = "spinappexecutors.core.spinkube.dev";
+/** Namespaced resources whose events name the namespace whose nodes they change. */
+const PER_NAMESPACE = new Set([SPINAPPS, EXECUTORS, "pods.", "deployments.apps", "services.", "horizontalpodautoscalers.autoscaling", "scaledobjects.keda.sh"]);
+/** Above this many changed nodes one repaint of everything is cheaper for VS Code. */
+const MAX_REPAINTS = 1000;
+
+/** What a burst of watch events may have changed in one context. */
+interface ChangeScope {
+  /** Anything shown (the connection state, cluster-scoped objects, a watch's status). */
+  all: boolean;
+  /** The nodes of these namespaces. */
+  namespaces: Set<string>;
+  /** The context's list of namespaces. */
+  contextChildren: boolean;
+  /** The Executors group. */
+  executors: boolean;
 }
 
 /** Watches owned by tree nodes pause with the view; those of live documents and port-forwards do not. */

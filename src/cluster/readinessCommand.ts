@@ -1,7 +1,8 @@
 /**
  * VS Code wiring of the runtime readiness check (`spinkube.checkRuntimeReadiness`): on the SpinApp
  * of the open manifest before deploying (the file's executors and RuntimeClasses count as applied
- * with it), or on a deployed SpinApp the explorer passes (`{ namespace, name }`). Checks against the
+ * with it), or on a deployed SpinApp the explorer passes (`{ namespace, name }`; from the Command
+ * Palette without a SpinApp manifest, the selected SpinApp row, as ./rowTarget.ts). Checks against the
  * explorer's current context, shows the chain as a read-only markdown document in the markdown
  * preview (scheme `spinkube-readiness`), a notification with the first broken link and its fix,
  * and log lines. The checks themselves are the vscode-free `./diagnosis`.
@@ -14,6 +15,7 @@ import type { Log } from "../host/log";
 import { GROUP, LEGACY_GROUP } from "../shared/spinApp";
 import type { KubeClientLike, KubeObject, ReadinessReport } from "./diagnosis";
 import { DiagnosisResources, checkAppReadiness, groupOf, isSpinApp, nameOf, namespaceOf, readerFromKubeClient, readinessMarkdown } from "./diagnosis";
+import type { RowTargets } from "./rowTarget";
 
 /** The explorer's connections (ExplorerModel fits): the current context and a client per context. */
 export interface ClusterConnections {
@@ -55,6 +57,12 @@ function isDeployedTarget(v: unknown): v is DeployedAppTarget {
   return typeof r === "object" && r != null && typeof r.namespace === "string" && typeof r.name === "string" && (r.kind === undefined || r.kind === "spinApp");
 }
 
+/** True when the active editor holds a SpinApp manifest. */
+function activeManifestHasSpinApp(): boolean {
+  const doc = vscode.window.activeTextEditor?.document;
+  return !!doc && manifestObjects(doc.getText()).apps.length > 0;
+}
+
 /** The SpinApps and the other objects of a manifest text. */
 export function manifestObjects(text: string): { apps: KubeObject[]; others: KubeObject[] } {
   const objs = parseAllDocuments(text)
@@ -63,8 +71,8 @@ export function manifestObjects(text: string): { apps: KubeObject[]; others: Kub
   return { apps: objs.filter(isSpinApp), others: objs.filter((o) => !isSpinApp(o)) };
 }
 
-/** Registers the command and the report document provider. */
-export function registerRuntimeReadiness(context: vscode.ExtensionContext, log: Log, connections: ClusterConnections): void {
+/** Registers the command and the report document provider; `rows` resolves the Clusters tree's rows. */
+export function registerRuntimeReadiness(context: vscode.ExtensionContext, log: Log, connections: ClusterConnections, rows?: RowTargets): void {
   const docs = new ReportDocuments();
   context.subscriptions.push(docs, vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs));
 
@@ -91,7 +99,15 @@ export function registerRuntimeReadiness(context: vscode.ExtensionContext, log: 
     } else void vscode.window.showInformationMessage(`${where} on ${ctx}: ${report.ready ? "every link of the runtime chain holds." : report.summary}`);
   };
 
-  registerCommand(context.subscriptions, log, DiagnosisCommands.checkRuntimeReadiness, async (arg?: unknown): Promise<ReadinessReport | undefined> => {
+  registerCommand(context.subscriptions, log, DiagnosisCommands.checkRuntimeReadiness, async (...args: unknown[]): Promise<ReadinessReport | undefined> => {
+    const row = rows?.given(args);
+    if (row && "lost" in row) {
+      rows?.reportLost(DiagnosisCommands.checkRuntimeReadiness);
+      return undefined;
+    }
+    let arg: unknown = row && "node" in row ? row.node : args[0];
+    // Without an argument: the active editor's SpinApp manifest, else the selected SpinApp row.
+    if (args.length === 0 && !activeManifestHasSpinApp()) arg = rows?.selected(["spinApp"]) ?? arg;
     const ctx = (isDeployedTarget(arg) && arg.context) || connections.currentContext();
     if (!ctx) {
       void vscode.window.showWarningMessage("SpinKube: no cluster context. Choose a kubeconfig context in the SpinKube explorer first.");
@@ -103,7 +119,7 @@ export function registerRuntimeReadiness(context: vscode.ExtensionContext, log: 
     if (!isDeployedTarget(arg)) {
       const doc = arg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(arg) : vscode.window.activeTextEditor?.document;
       if (!doc) {
-        void vscode.window.showWarningMessage("SpinKube: open a SpinApp manifest to check its runtime readiness.");
+        void vscode.window.showWarningMessage("SpinKube: open a SpinApp manifest, or select a SpinApp in the Clusters view, to check its runtime readiness.");
         return undefined;
       }
       const parsed = manifestObjects(doc.getText());

@@ -352,14 +352,6 @@ export const flows = [
       await expandRow(app);
       await contextMenu(page, app, "Show Logs");
       const panel = page.locator(".part.panel");
-      // When the live tree repaints the row's namespace between the right-click and the menu
-      // entry, the extension host no longer resolves the row and the command asks which SpinApp
-      // (the palette's path): the user picks hello-spin there.
-      const pick = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "hello-spin" }).first();
-      if ((await firstVisible([panel, pick])) === 1) {
-        await pick.click();
-        await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
-      }
       await panel.waitFor({ state: "visible" });
       // The app's pods' lines arrive in the terminal (xterm's DOM renderer, see run.mjs: one div
       // per row).
@@ -382,18 +374,10 @@ export const flows = [
       const app = treeRow(tree, "needs-runtime");
       // Its pods cannot start: the demo nodes have no runtime for the RuntimeClass handler "spin".
       await expandRow(app);
-      const toast = page.locator(".notifications-toasts .notification-toast", { hasText: /broken\/needs-runtime on \S+ — Handler: RuntimeClass wasmtime-spin has handler spin/ });
-      // When the live tree repaints the row's namespace between the right-click and the menu entry
-      // (its pods keep failing), the command gets no row and asks for a manifest: the user retries.
-      const noRow = page.locator(".notifications-toasts .notification-toast", { hasText: "open a SpinApp manifest" });
-      for (let attempt = 1; ; attempt++) {
-        await contextMenu(page, app, "Check Runtime Readiness");
-        // The notification names the first broken link (the handler); the report opens in the
-        // markdown preview with the same verdict and the chain.
-        if ((await firstVisible([toast, noRow])) === 0) break;
-        if (attempt >= 3) throw new Error("Check Runtime Readiness never received the tree row");
-        await runCommand(page, "Notifications: Clear All Notifications");
-      }
+      await contextMenu(page, app, "Check Runtime Readiness");
+      // The notification names the first broken link (the handler); the report opens in the
+      // markdown preview with the same verdict and the chain.
+      await page.locator(".notifications-toasts .notification-toast", { hasText: /broken\/needs-runtime on \S+ — Handler: RuntimeClass wasmtime-spin has handler spin/ }).waitFor({ state: "visible", timeout: 20_000 });
       const report = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame").locator("body");
       await report.locator("h1", { hasText: "Runtime readiness: broken/needs-runtime" }).waitFor({ state: "visible", timeout: 20_000 });
       await report.locator("p", { hasText: 'broken/needs-runtime cannot run: RuntimeClass wasmtime-spin has handler spin' }).waitFor({ state: "visible" });

@@ -36,7 +36,7 @@ export async function fixture(opts: TestClusterOptions = {}, modelOpts: Partial<
   };
 }
 
-/** Resolves with the first truthy value of `check`, evaluated now and after every model change; rejects after timeoutMs. */
+/** Resolves with the first truthy value of `check`, evaluated now and after every model change and flush; rejects after timeoutMs. */
 export function until<T>(model: ExplorerModel, check: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let off: () => void = () => undefined;
@@ -69,7 +69,13 @@ export function until<T>(model: ExplorerModel, check: () => T | undefined | null
       return false;
     };
     if (attempt()) return;
-    off = model.onDidChange(() => void attempt());
+    // Re-checked on every repaint and every flush (a watch's status changes without a repaint).
+    const offChange = model.onDidChange(() => void attempt());
+    const offFlush = model.onDidFlush(() => void attempt());
+    off = () => {
+      offChange();
+      offFlush();
+    };
   });
 }
 

@@ -37,7 +37,8 @@ describe("explorer watches", () => {
     assert.match(f.model.view(app).tooltip ?? "", /Available=True/);
     const kids = await until(f.model, () => {
       const l = labels(f.model, app);
-      return l.filter((x) => x.startsWith("hello-")).length === 2 && l;
+      // Each watch syncs on its own: wait for the Deployment too.
+      return l.filter((x) => x.startsWith("hello-")).length === 2 && l.includes("Deployment hello") && l;
     }, "deployment, service, 2 pods, executor");
     assert.deepEqual(kids.filter((l) => !l.startsWith("hello-")), ["Deployment hello", "Service hello", "Executor containerd-shim-spin", "Runtime readiness"]);
     const pod = f.model.children(app).find((n) => n.kind === "pod");
