@@ -52,6 +52,9 @@ async function pickRow(page, label) {
   await page.locator(`.quick-input-widget .quick-input-list .monaco-list-row:is([aria-label=${t}], [aria-label^=${prefix}])`).first().click();
 }
 
+/** A pattern matching exactly `text`. */
+const exact = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+
 /** Opens a workspace file with Quick Open and waits for its editor to be active. */
 export async function openFile(page, relativePath) {
   const name = relativePath.split("/").pop();
@@ -59,9 +62,13 @@ export async function openFile(page, relativePath) {
   const input = page.locator(".quick-input-widget .quick-input-box input");
   await input.waitFor({ state: "visible" });
   await input.fill(relativePath);
-  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: name }).first();
-  await row.waitFor({ state: "visible" });
-  await page.keyboard.press("Enter");
+  // The row of exactly this file: its name, and its folder as the description (Quick Open lists
+  // recently opened files first and filters as it goes, so Enter could take another row).
+  const dir = relativePath.split("/").slice(0, -1).join("/");
+  let row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ has: page.locator(".label-name", { hasText: exact(name) }) });
+  if (dir) row = row.filter({ has: page.locator(".label-description", { hasText: exact(dir) }) });
+  await row.first().waitFor({ state: "visible" });
+  await row.first().click();
   await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
   await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ state: "visible" });
   const editor = page.locator(".editor-group-container.active .monaco-editor").first();
@@ -135,7 +142,7 @@ async function showSpinKubeView(page) {
 
 /** The Clusters tree row whose label is exactly `label` (the first when several match). */
 function treeRow(tree, label) {
-  return tree.locator(".monaco-list-row").filter({ has: tree.page().locator(".label-name", { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) }) }).first();
+  return tree.locator(".monaco-list-row").filter({ has: tree.page().locator(".label-name", { hasText: exact(label) }) }).first();
 }
 
 /**
