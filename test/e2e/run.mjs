@@ -312,15 +312,22 @@ async function runRestricted(browser, tmp, vsix) {
     record("UI: code-server starts with Workspace Trust on", false, err instanceof Error ? err.message : err);
     return;
   }
+  try {
+    await withWorkbench(browser, workbenchUrl(cs.url, profile.workspace), (page) => runFlow(restrictedFlow, page, { workspace: profile.workspace, mark }));
+  } catch (err) {
+    record("UI: the workbench loads in Restricted Mode", false, err instanceof Error ? err.message : err);
+  }
+}
+
+/** Gives `use` a page of its own on the workbench at `url` once it has loaded; closes it after. */
+async function withWorkbench(browser, url, use) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
   context.setDefaultTimeout(20_000);
   try {
     const page = await context.newPage();
-    await page.goto(workbenchUrl(cs.url, profile.workspace), { waitUntil: "domcontentloaded", timeout: 60_000 });
+    await page.goto(url, { waitUntil: "domcontentloaded", timeout: 60_000 });
     await waitForWorkbench(page);
-    await runFlow(restrictedFlow, page, { workspace: profile.workspace, mark });
-  } catch (err) {
-    record("UI: the workbench loads in Restricted Mode", false, err instanceof Error ? err.message : err);
+    await use(page);
   } finally {
     await context.close().catch(() => undefined);
   }
@@ -342,19 +349,14 @@ async function runStartCommand(browser, tmp) {
     record("npm start: prints the URL once the workbench answers", false, err instanceof Error ? err.message : err);
     return;
   }
-  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
-  context.setDefaultTimeout(20_000);
+  const flow = flows.find((f) => f.id === "build-deploy");
+  const spin = { registry: started.registry, app: APP, prefilled: true, factsViolations: () => standinViolations(spinLog) };
   try {
-    const page = await context.newPage();
-    await page.goto(started.url, { waitUntil: "domcontentloaded", timeout: 60_000 });
-    await waitForWorkbench(page);
-    const flow = flows.find((f) => f.id === "build-deploy");
-    const spin = { registry: started.registry, app: APP, prefilled: true, factsViolations: () => standinViolations(spinLog) };
-    await runFlow({ ...flow, id: "npm-start-build-deploy", name: "npm start: Build & Deploy to the demo cluster with the prefilled demo registry" }, page, { workspace: started.workspace, spin }, path.join(artifacts, "screenshots"));
+    await withWorkbench(browser, started.url, (page) =>
+      runFlow({ ...flow, id: "npm-start-build-deploy", name: "npm start: Build & Deploy to the demo cluster with the prefilled demo registry" }, page, { workspace: started.workspace, spin }, path.join(artifacts, "screenshots")),
+    );
   } catch (err) {
     record("npm start: the printed URL opens the workbench", false, err instanceof Error ? err.message : err);
-  } finally {
-    await context.close().catch(() => undefined);
   }
   const code = await started.interrupt();
   const left = [

@@ -14,6 +14,7 @@ import type { SpinKubeApi } from "../../src/extension";
 import type { TreeNode } from "../../src/cluster/nodes";
 import type { PortForwardSession } from "../../src/cluster/portForwards";
 import { activeExtension, closeAllEditors, poll, waitForEvent } from "./helpers";
+import { SHIM_SETUP } from "../spin-standin/testCluster";
 
 const SA = "core.spinkube.dev/v1alpha1";
 const CTX = "spinkube-test";
@@ -36,9 +37,8 @@ suite("Cluster explorer", () => {
   suiteSetup(async function () {
     this.timeout(120_000);
     cluster = await startTestCluster({ seed: "empty", podStartDelayMs: 50, podReadyDelayMs: 20, podStopDelayMs: 20, logLinesPerSecond: 0 });
+    cluster.apply(SHIM_SETUP);
     cluster.apply([
-      { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "wasmtime-spin-v2" }, handler: "spin" },
-      { apiVersion: SA, kind: "SpinAppExecutor", metadata: { name: "containerd-shim-spin", namespace: "default" }, spec: { createDeployment: true, deploymentConfig: { runtimeClassName: "wasmtime-spin-v2" } } },
       { apiVersion: SA, kind: "SpinApp", metadata: { name: "hello", namespace: "default" }, spec: { image: "ghcr.io/example/hello:v1", executor: "containerd-shim-spin", replicas: 1 } },
       { apiVersion: SA, kind: "SpinApp", metadata: { name: "doomed", namespace: "default" }, spec: { image: "ghcr.io/example/doomed:v1", executor: "containerd-shim-spin", replicas: 1 } },
       // Fails: its executor does not exist in the namespace.

@@ -22,6 +22,7 @@ import type { SpinKubeApi } from "../../src/extension";
 import type { TreeNode } from "../../src/cluster/nodes";
 import type { ReadinessReport } from "../../src/cluster/diagnosis";
 import { activeExtension, poll, waitForEvent } from "./helpers";
+import { SHIM_SETUP } from "../spin-standin/testCluster";
 
 const SA = "core.spinkube.dev/v1alpha1";
 const CTX = "spinkube-test";
@@ -37,9 +38,8 @@ suite("Clusters tree rows under live updates", () => {
   suiteSetup(async function () {
     this.timeout(120_000);
     cluster = await startTestCluster({ seed: "empty", podStartDelayMs: 50, podReadyDelayMs: 20, podStopDelayMs: 20, logLinesPerSecond: 0 });
+    cluster.apply(SHIM_SETUP);
     cluster.apply([
-      { apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name: "wasmtime-spin-v2" }, handler: "spin" },
-      { apiVersion: SA, kind: "SpinAppExecutor", metadata: { name: "containerd-shim-spin", namespace: "default" }, spec: { createDeployment: true, deploymentConfig: { runtimeClassName: "wasmtime-spin-v2" } } },
       { apiVersion: SA, kind: "SpinApp", metadata: { name: "busy", namespace: "default" }, spec: { image: "ghcr.io/example/busy:v1", executor: "containerd-shim-spin", replicas: 2 } },
     ] as unknown as Parameters<TestCluster["apply"]>[0]);
     api = (await activeExtension()).exports as SpinKubeApi;
