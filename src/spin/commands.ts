@@ -169,7 +169,7 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
   };
 
   /** Problems of a build into the Problems view (replacing the app's previous ones). */
-  const publishProblems = (app: SpinManifest, problems: BuildProblem[]): void => {
+  const publishProblems = (app: Pick<SpinManifest, "dir" | "file">, problems: BuildProblem[]): void => {
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const p of problems) {
       const d = new vscode.Diagnostic(new vscode.Range(p.line - 1, Math.max(0, p.column - 1), p.line - 1, Math.max(0, p.column - 1) + 1), p.message, p.severity === "error" ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
@@ -603,6 +603,10 @@ export function registerSpin(context: vscode.ExtensionContext, log: Log, explore
         spinBinary: async () => {
           const s = await getSpin();
           return s.ok ? s.value.cli.binary : "spin";
+        },
+        buildFinished: (manifest, output, read) => {
+          const dir = path.dirname(manifest);
+          publishProblems({ dir, file: manifest }, findProblems(output, dir, manifest).filter((p) => read === "all" || p.source === "spin"));
         },
       }),
     ),

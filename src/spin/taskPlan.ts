@@ -34,7 +34,8 @@ export interface SpinTaskDefinition {
  * compilers' errors. Spin's own `Error:` lines name no file, and VS Code drops a match without one.
  * VS Code resolves the matchers' relative paths against the task's workspace folder, not the
  * task's cwd (microsoft/vscode#58980), so they are given only to tasks of an app at the root of its
- * workspace folder: elsewhere they would put every error on a file that does not exist.
+ * workspace folder: elsewhere they would put every error on a file that does not exist, and the
+ * extension reads the build's output itself instead (`readsOwnProblems`).
  */
 export const PROBLEM_MATCHERS: Record<SpinTaskCommand, string[]> = {
   build: ["$spin-rustc", "$tsc", "$spin-go"],
@@ -63,7 +64,16 @@ export interface SpinTaskPlan {
   args: string[];
   /** The app's folder. */
   cwd: string;
+  /** The app's spin.toml. */
+  manifest: string;
   problemMatchers: string[];
+  /**
+   * Problems the extension reads from the output itself (as its Build command does): for a build,
+   * spin's own `Error:` lines (no matcher can place them: they name no file), and for an app in a
+   * subfolder of its workspace folder, where VS Code's matchers cannot place the compilers' paths,
+   * the compilers' errors too. `none` for up and push.
+   */
+  readsOwnProblems: "none" | "spin" | "all";
   /** In the Build group. */
   build: boolean;
   /** A background task (spin up keeps running). */
@@ -112,7 +122,9 @@ export function planSpinTask(def: SpinTaskDefinition, folder: string, ctx: TaskC
     process: ctx.binary,
     args,
     cwd,
+    manifest,
     problemMatchers: cwd === path.resolve(folder) ? PROBLEM_MATCHERS[def.command] : [],
+    readsOwnProblems: def.command !== "build" ? "none" : cwd === path.resolve(folder) ? "spin" : "all",
     build: def.command === "build",
     background: def.command === "up",
     detail: `spin ${args.map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ")}`,

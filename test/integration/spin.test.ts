@@ -149,15 +149,19 @@ suite("Spin build and deploy", () => {
     const ws = tasks.filter((t) => def(t).manifest === path.join("hello-js", "spin.toml"));
     assert.deepEqual(ws.map((t) => def(t).command).sort(), ["build", "up"]);
     const build = ws.find((t) => def(t).command === "build")!;
-    const exec = build.execution as vscode.ProcessExecution;
+    const up = ws.find((t) => def(t).command === "up")!;
+    const exec = up.execution as vscode.ProcessExecution;
     assert.equal(exec.process, STANDIN_SPIN);
-    assert.deepEqual(exec.args, ["build", "--from", fixture("hello-js/spin.toml").fsPath]);
+    assert.deepEqual(exec.args.slice(0, 3), ["up", "--from", fixture("hello-js/spin.toml").fsPath]);
     assert.equal(exec.options?.cwd, fixture("hello-js").fsPath);
     // hello-js is in a subfolder: VS Code would resolve the compilers' paths against the workspace
-    // folder, so its task has no matchers (the README shows the tasks.json form that places them).
+    // folder, so its build task has no matchers and runs in the extension's task terminal, which
+    // reads the output for Problems (spinTasks.test.ts runs one).
     assert.deepEqual(build.problemMatchers, []);
+    assert.ok(build.execution instanceof vscode.CustomExecution, "the subfolder app's build task reads its own problems");
+    assert.equal(build.detail, `spin build --from ${fixture("hello-js/spin.toml").fsPath}`);
     assert.equal(build.group?.id, vscode.TaskGroup.Build.id);
-    for (const t of ws) assert.deepEqual(violations((t.execution as vscode.ProcessExecution).args), []);
+    assert.deepEqual(violations(exec.args), []);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * VS Code's own task system on the extension's `spin` tasks, offline and for real: the provided
- * build task (a ProcessExecution of the stand-in spin) runs in a task terminal through
+ * build task (a ProcessExecution of the stand-in spin; for an app in a subfolder, the extension's
+ * task terminal, which reads the output itself) runs in a task terminal through
  * `vscode.tasks.executeTask`, spin runs the app's real build command (tsc, cargo), and VS Code's
  * problem matchers turn the compiler's error into a marker — visible here through
  * `languages.getDiagnostics` with the matcher's source (`ts` for `$tsc`, `rustc` for
@@ -118,12 +119,20 @@ suite("spin tasks: VS Code's problem matchers on a real task run", () => {
         if (d.type === def.type && d.command === def.command && d.manifest === def.manifest) resolve(e.exitCode);
       });
     });
+    // A provided build task runs spin from the extension host (its environment: the build tools and
+    // the stand-in's log); a tasks.json task in a task terminal (the setting above).
+    const env = { PATH: process.env.PATH, SPIN_STANDIN_LOG: process.env.SPIN_STANDIN_LOG };
+    Object.assign(process.env, { PATH: se.env.PATH, SPIN_STANDIN_LOG: se.logFile });
     try {
       await vscode.tasks.executeTask(task);
       return await ended;
     } finally {
       clearTimeout(timer);
       sub?.dispose();
+      for (const [k, v] of Object.entries(env)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   }
 
@@ -169,6 +178,9 @@ suite("spin tasks: VS Code's problem matchers on a real task run", () => {
     assert.equal(d.message, "Type 'string' is not assignable to type 'number'.");
     // It came from the task's matcher: the extension's own Build diagnostics (source tsc) are not involved.
     assert.equal(api.spin.diagnostics.get(vscode.Uri.file(index))?.length ?? 0, 0);
+    // What no matcher can place, the extension does: spin's own Error: line, on spin.toml.
+    const onManifest = api.spin.diagnostics.get(vscode.Uri.file(path.join(ws, "spin.toml"))) ?? [];
+    assert.ok(onManifest.some((x) => x.source === "spin" && /failed/i.test(x.message)), onManifest.map((x) => `${x.source}: ${x.message}`).join(" | "));
   });
 
   test("a Rust app at the workspace folder's root: $spin-rustc puts cargo's error (in a task terminal) on src/lib.rs", async function () {
@@ -219,6 +231,29 @@ suite("spin tasks: VS Code's problem matchers on a real task run", () => {
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
     assert.deepEqual([d.range.start.line, d.range.start.character], [1, 4], `line 2, column 5 (\`"eighty"\`), not ${rangeText(d.range)}`);
     assert.equal(d.message, "mismatched types");
+  });
+
+  test("an app in a subfolder: the provided build task reads spin's output itself and puts tsc's error on that app's file", async function () {
+    this.timeout(TASK_TIMEOUT_MS + MARKERS_TIMEOUT_MS + 30_000);
+    await closeAllEditors();
+    claim("sub-ts");
+    const app = path.join(ws, "sub-ts");
+    brokenTsApp(app);
+    const index = path.join(app, "src", "index.ts");
+    const task = await buildTask("sub-ts/spin.toml");
+    assert.deepEqual(task.problemMatchers, [], "no matcher: VS Code would place the errors on <workspace>/src/index.ts");
+    assert.ok(task.execution instanceof vscode.CustomExecution);
+    assert.equal(await runToEnd(task), 1, "spin build exits 1 when a build command fails");
+    assertSpinRan(path.join(app, "spin.toml"));
+    // The extension's reading (source tsc, as its Build command's), on the app's own file.
+    const d = await markerFrom(index, "tsc");
+    assert.match(d.message, /TS2322/);
+    assert.deepEqual([d.range.start.line, d.range.start.character], [0, 6], rangeText(d.range));
+    assert.ok((api.spin.diagnostics.get(vscode.Uri.file(index))?.length ?? 0) > 0, "in the extension's own Problems");
+    // Spin's own Error: line (no file named in it) goes on the app's spin.toml.
+    const onManifest = api.spin.diagnostics.get(vscode.Uri.file(path.join(app, "spin.toml"))) ?? [];
+    assert.ok(onManifest.some((x) => x.source === "spin" && /failed/i.test(x.message)), onManifest.map((x) => `${x.source}: ${x.message}`).join(" | "));
+    assert.equal(vscode.languages.getDiagnostics(vscode.Uri.file(path.join(ws, "src", "index.ts"))).length, 0, "nothing on a file that does not exist");
   });
 
   test("an app in a subfolder: a tasks.json spin task whose $tsc fileLocation names the app folder puts the error on that app's file", async function () {

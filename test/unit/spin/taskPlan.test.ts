@@ -63,6 +63,9 @@ test("a trusted workspace: build and up per spin.toml in path order, push once a
   assert.deepEqual(root?.problemMatchers, ["$spin-rustc", "$tsc", "$spin-go"]);
   assert.deepEqual(build.problemMatchers, [], "an app in a subfolder: no matcher that would misplace its errors");
   assert.deepEqual([up.problemMatchers, push.problemMatchers], [[], []]);
+  // What no matcher can place, the build task has the extension read: spin's own lines, and in a subfolder everything.
+  assert.deepEqual([build.readsOwnProblems, root?.readsOwnProblems, up.readsOwnProblems, push.readsOwnProblems], ["all", "spin", "none", "none"]);
+  assert.equal(build.manifest, path.join(WS, "b", "spin.toml"));
   // No spin.toml: spin is not even located.
   contextCalls.length = 0;
   assert.deepEqual(await plannedTasks({ trusted: true, manifests: async () => [], context: async () => (contextCalls.push("ctx"), ctx()) }), []);
