@@ -17,13 +17,13 @@
  *   for one in a subfolder, a tasks.json task sets the matcher's `fileLocation` to the app folder.
  */
 import * as assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { SpinKubeApi } from "../../src/extension";
 import { repoRoot } from "../helpers/paths";
 import { FIXTURE_APPS, STANDIN_SPIN, standinEnv } from "../spin-standin/harness";
-import { activeExtension, closeAllEditors, codeOf, rangeText, waitForEvent, workspaceRoot } from "./helpers";
+import { activeExtension, closeAllEditors, codeOf, poll, rangeText, waitForEvent, workspaceRoot } from "./helpers";
 
 /** How long a build in a task terminal may take (tsc on a busy 2-core machine). */
 const TASK_TIMEOUT_MS = 120_000;
@@ -254,6 +254,45 @@ suite("spin tasks: VS Code's problem matchers on a real task run", () => {
     const onManifest = api.spin.diagnostics.get(vscode.Uri.file(path.join(app, "spin.toml"))) ?? [];
     assert.ok(onManifest.some((x) => x.source === "spin" && /failed/i.test(x.message)), onManifest.map((x) => `${x.source}: ${x.message}`).join(" | "));
     assert.equal(vscode.languages.getDiagnostics(vscode.Uri.file(path.join(ws, "src", "index.ts"))).length, 0, "nothing on a file that does not exist");
+  });
+
+  test("Terminate Task on a running build ends spin's whole process tree and publishes nothing", async function () {
+    this.timeout(60_000);
+    claim("slow-app");
+    const app = path.join(ws, "slow-app");
+    // A build command that would run for a minute and leaves its pid behind.
+    place(app, {
+      "spin.toml": 'spin_manifest_version = 2\n\n[application]\nname = "slow-app"\n\n[[trigger.http]]\nroute = "/..."\ncomponent = "slow"\n\n[component.slow]\nsource = "slow.wasm"\n\n[component.slow.build]\ncommand = "echo $$ > build.pid && exec sleep 60"\n',
+    });
+    const task = await buildTask("slow-app/spin.toml");
+    const pidFile = path.join(app, "build.pid");
+    const env = { PATH: process.env.PATH, SPIN_STANDIN_LOG: process.env.SPIN_STANDIN_LOG };
+    Object.assign(process.env, { PATH: se.env.PATH, SPIN_STANDIN_LOG: se.logFile });
+    try {
+      let ended = false;
+      const sub = vscode.tasks.onDidEndTask((e) => {
+        if (e.execution.task.name === task.name) ended = true;
+      });
+      const execution = await vscode.tasks.executeTask(task);
+      const pid = await poll(() => (existsSync(pidFile) && readFileSync(pidFile, "utf8").trim()) || undefined, 30_000, "the build command to start");
+      execution.terminate();
+      await poll(() => ended || undefined, 30_000, "the terminated task to end").finally(() => sub.dispose());
+      // The build command (a grandchild of the extension host) is gone too.
+      await poll(() => {
+        try {
+          process.kill(Number(pid), 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      }, 10_000, `the build command (pid ${pid}) to be ended`);
+    } finally {
+      for (const [k, v] of Object.entries(env)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    assert.equal(api.spin.diagnostics.get(vscode.Uri.file(path.join(app, "spin.toml")))?.length ?? 0, 0, "a cancelled build reports no problem");
   });
 
   test("an app in a subfolder: a tasks.json spin task whose $tsc fileLocation names the app folder puts the error on that app's file", async function () {
