@@ -119,16 +119,28 @@ suite("spin tasks: VS Code's problem matchers on a real task run", () => {
         if (d.type === def.type && d.command === def.command && d.manifest === def.manifest) resolve(e.exitCode);
       });
     });
-    // A provided build task runs spin from the extension host (its environment: the build tools and
-    // the stand-in's log); a tasks.json task in a task terminal (the setting above).
-    const env = { PATH: process.env.PATH, SPIN_STANDIN_LOG: process.env.SPIN_STANDIN_LOG };
-    Object.assign(process.env, { PATH: se.env.PATH, SPIN_STANDIN_LOG: se.logFile });
     try {
-      await vscode.tasks.executeTask(task);
-      return await ended;
+      return await withSpinEnv(async () => {
+        await vscode.tasks.executeTask(task);
+        return ended;
+      });
     } finally {
       clearTimeout(timer);
       sub?.dispose();
+    }
+  }
+
+  /**
+   * Runs `fn` with the build tools and the stand-in's log in the extension host's environment: a
+   * provided build task runs spin from the extension host (a tasks.json task from a task terminal,
+   * whose environment the setting above gives).
+   */
+  async function withSpinEnv<T>(fn: () => Promise<T>): Promise<T> {
+    const env = { PATH: process.env.PATH, SPIN_STANDIN_LOG: process.env.SPIN_STANDIN_LOG };
+    Object.assign(process.env, { PATH: se.env.PATH, SPIN_STANDIN_LOG: se.logFile });
+    try {
+      return await fn();
+    } finally {
       for (const [k, v] of Object.entries(env)) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
@@ -266,9 +278,7 @@ suite("spin tasks: VS Code's problem matchers on a real task run", () => {
     });
     const task = await buildTask("slow-app/spin.toml");
     const pidFile = path.join(app, "build.pid");
-    const env = { PATH: process.env.PATH, SPIN_STANDIN_LOG: process.env.SPIN_STANDIN_LOG };
-    Object.assign(process.env, { PATH: se.env.PATH, SPIN_STANDIN_LOG: se.logFile });
-    try {
+    await withSpinEnv(async () => {
       let ended = false;
       const sub = vscode.tasks.onDidEndTask((e) => {
         if (e.execution.task.name === task.name) ended = true;
@@ -286,12 +296,7 @@ suite("spin tasks: VS Code's problem matchers on a real task run", () => {
           return true;
         }
       }, 10_000, `the build command (pid ${pid}) to be ended`);
-    } finally {
-      for (const [k, v] of Object.entries(env)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
+    });
     assert.equal(api.spin.diagnostics.get(vscode.Uri.file(path.join(app, "spin.toml")))?.length ?? 0, 0, "a cancelled build reports no problem");
   });
 
