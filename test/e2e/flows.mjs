@@ -37,19 +37,21 @@ async function chooseCommand(page, title) {
   const input = page.locator(".quick-input-widget .quick-input-box input");
   await input.waitFor({ state: "visible" });
   await input.fill(`>${title}`);
-  // Rows are labelled "<title>" or "<title>, recently used".
-  const t = JSON.stringify(title);
-  const prefix = JSON.stringify(`${title}, `);
-  const row = page.locator(`.quick-input-widget .quick-input-list .monaco-list-row:is([aria-label=${t}], [aria-label^=${prefix}])`);
+  const row = quickPickRow(page, title);
   await row.waitFor({ state: "visible" });
   await row.click();
 }
 
-/** Clicks the row of the open quick pick whose label is exactly `label` (its aria-label may add ", <detail>"). */
-async function pickRow(page, label) {
+/** The row of the open quick input labelled exactly `label` (its aria-label may add ", recently used" or ", <detail>"). */
+function quickPickRow(page, label) {
   const t = JSON.stringify(label);
   const prefix = JSON.stringify(`${label}, `);
-  await page.locator(`.quick-input-widget .quick-input-list .monaco-list-row:is([aria-label=${t}], [aria-label^=${prefix}])`).first().click();
+  return page.locator(`.quick-input-widget .quick-input-list .monaco-list-row:is([aria-label=${t}], [aria-label^=${prefix}])`).first();
+}
+
+/** Clicks the row of the open quick pick whose label is exactly `label`. */
+async function pickRow(page, label) {
+  await quickPickRow(page, label).click();
 }
 
 /** A pattern matching exactly `text`. */
